@@ -1,0 +1,41 @@
+.POSIX:
+.SUFFIXES:
+
+VERSION = 0.1.0
+
+PREFIX = /usr/local
+BINDIR = $(PREFIX)/bin
+MANDIR = $(PREFIX)/share/man
+DESTDIR =
+
+CC = cc
+CFLAGS = -O2 -Wall -Wextra
+LDFLAGS =
+BATS = bats
+# Every test file except the meta folder, whose one file must fail.
+TESTS = tests
+
+# Required whatever the user's CFLAGS say.
+SU_CPPFLAGS = -DVERSION='"$(VERSION)"'
+SU_CFLAGS = -std=c11
+
+all: su-exec
+
+su-exec: su-exec.c Makefile
+	$(CC) $(CPPFLAGS) $(SU_CPPFLAGS) $(SU_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ su-exec.c
+
+check: su-exec
+	$(BATS) --tap $(TESTS)
+
+install: su-exec
+	mkdir -p $(DESTDIR)$(BINDIR)
+	cp -f su-exec $(DESTDIR)$(BINDIR)/su-exec
+	chmod 755 $(DESTDIR)$(BINDIR)/su-exec
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/su-exec
+
+clean:
+	rm -f su-exec su-exec-static
+
+.PHONY: all check install uninstall clean

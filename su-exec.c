@@ -1,0 +1,1188 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * su-exec: become another user and group, then exec a command in place.
+ *
+ * It runs as root on untrusted input, so it MUST:
+ *  - fail closed: when the target is in doubt or the switch did not take
+ *    effect, exit 125 and run nothing; never fall back to root;
+ *  - set the groups, then every gid slot, then every uid slot, and check
+ *    them all afterwards;
+ *  - exec, never fork: the command keeps the PID and gets the signals;
+ *  - read /etc/passwd and /etc/group itself, through a bounded buffer,
+ *    with no NSS, stdio or locale, so a static build runs in scratch images;
+ *  - open every descriptor close-on-exec, and close none it inherited.
+ */
+#define _GNU_SOURCE
+#include <sys/auxv.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <stdnoreturn.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef VERSION
+#define VERSION "unknown"
+#endif
+
+/* The exit codes of env(1), chroot(1) and docker run. */
+enum { EXIT_OWN = 125, EXIT_CANNOT_RUN = 126, EXIT_NOT_FOUND = 127 };
+
+#define PASSWD_PATH "/etc/passwd"
+#define GROUP_PATH "/etc/group"
+/* Docker's PATH for a process whose environment has none. */
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* Docker, runc and gosu refuse ids above this: (uid_t)-1 and friends mean
+ * "unchanged" to the kernel, and wrapping 4294967296 to 0 made root. */
+#define ID_MAX 2147483647u
+/* Linux's NGROUPS_MAX; musl's header and sysconf say 32, the kernel 65536. */
+#define GROUPS_MAX 65536
+/* Longest database line read in full (a group of 100,000 members fits). */
+#define LINE_MAX_BYTES (1024 * 1024)
+/* Read size, and the buffer that serves every line shorter than it. */
+#define CHUNK (16 * 1024)
+/* Longest piece of untrusted input quoted in a message. */
+#define QUOTE_MAX 64
+
+static const char usage_line[] =
+	"usage: su-exec [OPTION...] USER[:GROUP] COMMAND [ARG...]";
+
+static const char help_text[] =
+	"Usage: su-exec [OPTION...] USER[:GROUP] COMMAND [ARG...]\n"
+	"Switch to USER and GROUP, then replace itself with COMMAND (exec, no fork).\n"
+	"\n"
+	"USER and GROUP are names from /etc/passwd and /etc/group, or decimal ids\n"
+	"(0 to 2147483647). Without GROUP, the user's own group and memberships\n"
+	"apply; with GROUP, only that group. HOME is set to the user's home.\n"
+	"\n"
+	"Options (only before USER):\n"
+	"  -p, --print             print the resolved identity and exit; needs no\n"
+	"                          privilege and takes no COMMAND\n"
+	"  -G, --group-add GROUP   add a supplementary group (repeatable)\n"
+	"      --no-new-privs      let COMMAND never gain privileges\n"
+	"  -h, --help              print this help and exit\n"
+	"  -v, --version           print the version and exit\n"
+	"  --                      end of options (a USER may then start with '-')\n"
+	"\n"
+	"Exit status: COMMAND's own; 125 when su-exec fails, 126 when COMMAND\n"
+	"cannot run, 127 when COMMAND is not found.\n";
+
+/* ---- messages -------------------------------------------------------- */
+
+/* A line being built for stderr; what does not fit is cut. */
+struct msg {
+	size_t len;
+	char buf[1024];
+};
+
+static void msg_put(struct msg *m, const char *s, size_t n)
+{
+	size_t room = sizeof m->buf - 1 - m->len; /* keep one for '\n' */
+
+	if (n > room)
+		n = room;
+	memcpy(m->buf + m->len, s, n);
+	m->len += n;
+}
+
+static void msg_str(struct msg *m, const char *s)
+{
+	msg_put(m, s, strlen(s));
+}
+
+static size_t format_uint(char *end, unsigned v)
+{
+	char *p = end;
+
+	do
+		*--p = (char)('0' + v % 10);
+	while (v /= 10);
+	return (size_t)(end - p);
+}
+
+static void msg_uint(struct msg *m, unsigned v)
+{
+	char d[16];
+	size_t n = format_uint(d + sizeof d, v);
+
+	msg_put(m, d + sizeof d - n, n);
+}
+
+/* Quotes untrusted bytes so the message stays one readable line. */
+static void msg_quoted(struct msg *m, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i;
+
+	msg_put(m, "'", 1);
+	for (i = 0; i < n && i < QUOTE_MAX; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char esc[4] = { '\\', 'x', hex[c >> 4], hex[c & 15] };
+
+		if (c >= 0x20 && c < 0x7f && c != '\'' && c != '\\')
+			msg_put(m, &s[i], 1);
+		else
+			msg_put(m, esc, sizeof esc);
+	}
+	msg_put(m, "'", 1);
+	if (i < n)
+		msg_str(m, "...");
+}
+
+#ifdef SU_EXEC_FUZZ
+#include <setjmp.h>
+static jmp_buf fuzz_exit;
+static noreturn void quit(int status)
+{
+	longjmp(fuzz_exit, status ? status : 256);
+}
+#else
+static noreturn void quit(int status)
+{
+	exit(status);
+}
+#endif
+
+/*
+ * The one error path: "su-exec: " and fmt, then ": strerror(err)" when err
+ * is not 0; exit with status. fmt knows %s (trusted text), %q (untrusted
+ * bytes: a pointer and a size_t length) and %u (unsigned).
+ */
+static noreturn void die(int status, int err, const char *fmt, ...)
+{
+	struct msg m = { 0, { 0 } };
+	const char *p;
+	va_list ap;
+
+	msg_str(&m, "su-exec: ");
+	va_start(ap, fmt);
+	for (p = fmt; *p; p++) {
+		const char *s;
+
+		if (*p != '%' || !p[1]) {
+			msg_put(&m, p, 1);
+			continue;
+		}
+		switch (*++p) {
+		case 's':
+			msg_str(&m, va_arg(ap, const char *));
+			break;
+		case 'q':
+			s = va_arg(ap, const char *);
+			msg_quoted(&m, s, va_arg(ap, size_t));
+			break;
+		case 'u':
+			msg_uint(&m, va_arg(ap, unsigned));
+			break;
+		default:
+			msg_put(&m, p, 1);
+		}
+	}
+	va_end(ap);
+	if (err) {
+		msg_str(&m, ": ");
+		msg_str(&m, strerror(err));
+	}
+	m.buf[m.len++] = '\n';
+	if (write(STDERR_FILENO, m.buf, m.len) < 0) {
+		/* nowhere left to report it; the exit status still tells */
+	}
+	quit(status);
+}
+
+static noreturn void die_nomem(void)
+{
+	die(EXIT_OWN, ENOMEM, "cannot resolve the identity");
+}
+
+static void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		die_nomem();
+	return p;
+}
+
+/* ---- stdout ---------------------------------------------------------- */
+
+struct out {
+	size_t len;
+	char buf[4096];
+};
+
+static void out_flush(struct out *o)
+{
+	size_t done = 0;
+
+	while (done < o->len) {
+		ssize_t n = write(STDOUT_FILENO, o->buf + done, o->len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			die(EXIT_OWN, n < 0 ? errno : EIO, "cannot write to stdout");
+		done += (size_t)n;
+	}
+	o->len = 0;
+}
+
+static void out_put(struct out *o, const char *s, size_t n)
+{
+	while (n) {
+		size_t k = sizeof o->buf - o->len;
+
+		if (k > n)
+			k = n;
+		memcpy(o->buf + o->len, s, k);
+		o->len += k;
+		s += k;
+		n -= k;
+		if (o->len == sizeof o->buf)
+			out_flush(o);
+	}
+}
+
+static void out_str(struct out *o, const char *s)
+{
+	out_put(o, s, strlen(s));
+}
+
+static void out_uint(struct out *o, unsigned v)
+{
+	char d[16];
+	size_t n = format_uint(d + sizeof d, v);
+
+	out_put(o, d + sizeof d - n, n);
+}
+
+static noreturn void print_and_exit(const char *text)
+{
+	struct out o = { 0, { 0 } };
+
+	out_str(&o, text);
+	out_flush(&o);
+	quit(0);
+}
+
+/* ---- ids and specs (pure) -------------------------------------------- */
+
+enum idparse { ID_OK, ID_NOT_NUMBER, ID_TOO_BIG };
+
+/* Only the digits 0-9 make a number: no sign, blank, base prefix or
+ * exponent. Scans the whole text even past overflow, so "99999999999x" is
+ * a name, not a number out of range. */
+static enum idparse parse_id(const char *s, size_t n, uint32_t *id)
+{
+	uint32_t v = 0;
+	bool big = false;
+	size_t i;
+
+	if (n == 0)
+		return ID_NOT_NUMBER;
+	for (i = 0; i < n; i++) {
+		unsigned d = (unsigned)(unsigned char)s[i] - '0';
+
+		if (d > 9)
+			return ID_NOT_NUMBER;
+		if (big || v > (ID_MAX - d) / 10)
+			big = true;
+		else
+			v = v * 10 + d;
+	}
+	*id = v;
+	return big ? ID_TOO_BIG : ID_OK;
+}
+
+/* A user or group as the command line names it. */
+struct ref {
+	enum { REF_NONE, REF_ID, REF_NAME } kind;
+	const char *text;
+	size_t len;
+	uint32_t id;
+};
+
+/* REF_NONE for empty text; false when it is a number out of range. */
+static bool parse_ref(const char *s, size_t n, struct ref *r)
+{
+	enum idparse e = parse_id(s, n, &r->id);
+
+	r->text = s;
+	r->len = n;
+	r->kind = n == 0 ? REF_NONE : e == ID_NOT_NUMBER ? REF_NAME : REF_ID;
+	return e != ID_TOO_BIG;
+}
+
+/* A group the target gets: GROUP or a --group-add. */
+struct gref {
+	struct ref ref;
+	uint32_t gid;
+	bool found;
+};
+
+/* ---- database lines (pure) ------------------------------------------- */
+
+struct span {
+	const char *p;
+	size_t n;
+};
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* Trims blanks (so CRLF files work); false for lines that say nothing:
+ * empty, comments, and lines holding a NUL byte (malformed). */
+static bool usable_line(struct span *l)
+{
+	while (l->n && is_blank(l->p[0])) {
+		l->p++;
+		l->n--;
+	}
+	while (l->n && is_blank(l->p[l->n - 1]))
+		l->n--;
+	return l->n && l->p[0] != '#' && !memchr(l->p, '\0', l->n);
+}
+
+/* Splits at ':' into at most max fields, the last one taking the rest. */
+static size_t split_fields(struct span l, struct span *f, size_t max)
+{
+	const char *p = l.p, *end = l.p + l.n;
+	size_t n = 0;
+
+	for (;;) {
+		const char *c = n + 1 < max ? memchr(p, ':', (size_t)(end - p)) : NULL;
+
+		f[n].p = p;
+		f[n].n = (size_t)((c ? c : end) - p);
+		n++;
+		if (!c)
+			return n;
+		p = c + 1;
+	}
+}
+
+static bool valid_id(struct span f, uint32_t *id)
+{
+	return parse_id(f.p, f.n, id) == ID_OK;
+}
+
+/* What a line means for a lookup. UNSURE: a line too long to read in full
+ * that may be the one sought; the caller must fail rather than guess. */
+enum verdict { NO_MATCH, MATCH, UNSURE };
+
+/* Does key field f name want? complete is false when the line was cut
+ * inside f, so only its beginning is known. */
+static enum verdict key_matches(struct span f, bool complete,
+				const struct ref *want)
+{
+	uint32_t id;
+
+	if (want->kind == REF_NAME) {
+		bool head = f.n <= want->len && !memcmp(f.p, want->text, f.n);
+
+		if (complete)
+			return head && f.n == want->len ? MATCH : NO_MATCH;
+		return head && f.n < want->len ? UNSURE : NO_MATCH;
+	}
+	if (!complete)
+		return f.n == 0 || parse_id(f.p, f.n, &id) != ID_NOT_NUMBER
+			       ? UNSURE : NO_MATCH;
+	return valid_id(f, &id) && id == want->id ? MATCH : NO_MATCH;
+}
+
+/* A passwd line as the lookup needs it. */
+struct pwline {
+	uint32_t uid, gid;
+	struct span name, home;
+};
+
+/* name:password:uid:gid:gecos:home:shell. want is a name or an id; a line
+ * whose uid or gid is not a valid id is as if absent. */
+static enum verdict passwd_line(struct span l, bool cut, const struct ref *want,
+				struct pwline *pw)
+{
+	struct span f[7];
+	size_t n = split_fields(l, f, 7);
+	size_t key = want->kind == REF_NAME ? 0 : 2;
+	enum verdict v;
+
+	if (n <= key)
+		return cut ? UNSURE : NO_MATCH;
+	v = key_matches(f[key], !cut || key + 1 < n, want);
+	if (v == NO_MATCH || cut)
+		return v == NO_MATCH ? NO_MATCH : UNSURE;
+	if (n < 4 || !valid_id(f[2], &pw->uid) || !valid_id(f[3], &pw->gid))
+		return NO_MATCH;
+	pw->name = f[0];
+	pw->home = n > 5 ? f[5] : (struct span){ "", 0 };
+	return MATCH;
+}
+
+/* Is name one of the comma-separated members? */
+static bool members_contain(struct span m, const char *name, size_t len)
+{
+	const char *end = m.p + m.n, *p = m.p;
+
+	if (len == 0)
+		return false;
+	while ((p = memmem(p, (size_t)(end - p), name, len))) {
+		if ((p == m.p || p[-1] == ',') && (p + len == end || p[len] == ','))
+			return true;
+		p++;
+	}
+	return false;
+}
+
+/* ---- group id sets --------------------------------------------------- */
+
+/* A set of gids; sorted and unique after gidset_compact. */
+struct gidset {
+	uint32_t *v;
+	size_t n, cap;
+};
+
+static int cmp_gid(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void gidset_compact(struct gidset *s)
+{
+	size_t i, k = 0;
+
+	qsort(s->v, s->n, sizeof *s->v, cmp_gid);
+	for (i = 0; i < s->n; i++)
+		if (k == 0 || s->v[i] != s->v[k - 1])
+			s->v[k++] = s->v[i];
+	s->n = k;
+}
+
+/* False when the set would outgrow GROUPS_MAX: the caller must fail,
+ * never cut the list. Memory stays bounded by compacting duplicates. */
+static bool gidset_add(struct gidset *s, uint32_t gid)
+{
+	if (s->n == s->cap) {
+		if (s->cap == 2 * GROUPS_MAX) {
+			gidset_compact(s);
+			if (s->n > GROUPS_MAX)
+				return false;
+		} else {
+			size_t cap = s->cap ? 2 * s->cap : 32;
+			uint32_t *v = realloc(s->v, cap * sizeof *v);
+
+			if (!v)
+				die_nomem();
+			s->v = v;
+			s->cap = cap;
+		}
+	}
+	s->v[s->n++] = gid;
+	return true;
+}
+
+static bool gidset_equal(const struct gidset *a, const struct gidset *b)
+{
+	return a->n == b->n && !memcmp(a->v, b->v, a->n * sizeof *a->v);
+}
+
+/* ---- reading the database -------------------------------------------- */
+
+/* A database file read line by line through a fixed buffer; a heap buffer
+ * of LINE_MAX_BYTES replaces it only when a longer line shows up. */
+struct db {
+	const char *path;
+	int fd;            /* -1: the file is missing and reads as empty */
+	bool eof, skipping;
+	unsigned lineno;
+	char *buf;
+	size_t cap, pos, end;
+	char chunk[CHUNK];
+};
+
+static void db_open(struct db *d, const char *path)
+{
+	struct stat st;
+
+	d->path = path;
+	d->eof = d->skipping = false;
+	d->lineno = 0;
+	d->buf = d->chunk;
+	d->cap = sizeof d->chunk;
+	d->pos = d->end = 0;
+	/* O_NONBLOCK: a FIFO put in place of the file must not hang us. */
+	d->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (d->fd < 0) {
+		if (errno != ENOENT)
+			die(EXIT_OWN, errno, "cannot open %s", path);
+		d->eof = true;
+		return;
+	}
+	if (fstat(d->fd, &st) != 0)
+		die(EXIT_OWN, errno, "cannot read %s", path);
+	if (!S_ISREG(st.st_mode))
+		die(EXIT_OWN, 0, "cannot read %s: not a regular file", path);
+}
+
+static void db_close(struct db *d)
+{
+	if (d->fd >= 0)
+		close(d->fd);
+	if (d->buf != d->chunk)
+		free(d->buf);
+	d->fd = -1;
+	d->buf = d->chunk;
+}
+
+/* Appends what read() gives; false at end of file. */
+static bool db_fill(struct db *d)
+{
+	ssize_t n;
+
+	if (d->eof)
+		return false;
+	do
+		n = read(d->fd, d->buf + d->end, d->cap - d->end);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		die(EXIT_OWN, errno, "cannot read %s", d->path);
+	d->end += (size_t)n;
+	d->eof = n == 0;
+	return n > 0;
+}
+
+static void db_grow(struct db *d)
+{
+	char *big = xmalloc(LINE_MAX_BYTES + CHUNK);
+
+	memcpy(big, d->buf, d->end);
+	d->buf = big;
+	d->cap = LINE_MAX_BYTES + CHUNK;
+}
+
+/*
+ * The next line, without its newline, valid until the next call; false at
+ * end of file. A line longer than LINE_MAX_BYTES comes back cut to that
+ * length with *cut set, and the rest of it is skipped.
+ */
+static bool db_line(struct db *d, struct span *l, bool *cut)
+{
+	for (;;) {
+		char *nl = memchr(d->buf + d->pos, '\n', d->end - d->pos);
+
+		if (nl) {
+			bool skipped = d->skipping;
+
+			l->p = d->buf + d->pos;
+			l->n = (size_t)(nl - l->p);
+			d->pos = (size_t)(nl - d->buf) + 1;
+			d->skipping = false;
+			if (skipped)
+				continue;
+			*cut = false;
+			d->lineno++;
+			return true;
+		}
+		if (d->skipping) {
+			d->pos = d->end = 0;
+		} else if (d->pos) {
+			d->end -= d->pos;
+			memmove(d->buf, d->buf + d->pos, d->end);
+			d->pos = 0;
+		}
+		if (d->end > LINE_MAX_BYTES) {
+			l->p = d->buf;
+			l->n = LINE_MAX_BYTES;
+			d->pos = d->end;
+			d->skipping = *cut = true;
+			d->lineno++;
+			return true;
+		}
+		if (d->end == d->cap)
+			db_grow(d);
+		if (!db_fill(d)) {
+			if (d->skipping || d->end == 0)
+				return false;
+			/* a last line without its newline */
+			l->p = d->buf;
+			l->n = d->end;
+			d->pos = d->end;
+			*cut = false;
+			d->lineno++;
+			return true;
+		}
+	}
+}
+
+static noreturn void die_long_line(const struct db *d)
+{
+	die(EXIT_OWN, 0, "cannot read %s: line %u is longer than %u bytes",
+	    d->path, d->lineno, (unsigned)LINE_MAX_BYTES);
+}
+
+/* ---- resolving the target -------------------------------------------- */
+
+/* Who the command runs as. */
+struct ident {
+	uint32_t uid, gid;
+	char *name;            /* the passwd name; NULL without a passwd line */
+	char *home;
+	struct gidset groups;  /* sorted, unique, with gid */
+};
+
+static char *span_dup(struct span s)
+{
+	char *p = xmalloc(s.n + 1);
+
+	memcpy(p, s.p, s.n);
+	p[s.n] = '\0';
+	return p;
+}
+
+/* Fills uid, gid, name and home from the first passwd line for want;
+ * false when no line names it. */
+static bool find_user(const char *path, const struct ref *want, struct ident *t)
+{
+	struct db d;
+	struct span l;
+	struct pwline pw;
+	bool cut, found = false;
+
+	db_open(&d, path);
+	while (!found && db_line(&d, &l, &cut)) {
+		if (!usable_line(&l))
+			continue;
+		switch (passwd_line(l, cut, want, &pw)) {
+		case NO_MATCH:
+			break;
+		case UNSURE:
+			die_long_line(&d);
+		case MATCH:
+			t->uid = pw.uid;
+			t->gid = pw.gid;
+			t->name = span_dup(pw.name);
+			t->home = span_dup(pw.home);
+			found = true;
+		}
+	}
+	db_close(&d);
+	return found;
+}
+
+/* One pass over the group file: resolves the named grefs and, when member
+ * is set, collects the gid of every group that lists it. */
+struct group_scan {
+	struct gref *refs;
+	size_t nrefs;
+	const char *member;  /* NULL: memberships are not wanted */
+	size_t member_len;
+	struct gidset *out;
+};
+
+/* name:password:gid:members. False when the line is too long to read in
+ * full and may concern the target. */
+static bool group_line(struct group_scan *s, struct span l, bool cut)
+{
+	struct span f[4];
+	size_t n = split_fields(l, f, 4), i;
+	bool gid_known = n > 3 || (n == 3 && !cut);
+	uint32_t gid = 0;
+	bool valid = gid_known && valid_id(f[2], &gid);
+
+	if ((gid_known || !cut) && !valid)
+		return true; /* malformed: as if absent */
+	for (i = 0; i < s->nrefs; i++) {
+		struct gref *g = &s->refs[i];
+
+		if (g->found || g->ref.kind != REF_NAME)
+			continue;
+		switch (key_matches(f[0], n > 1 || !cut, &g->ref)) {
+		case NO_MATCH:
+			break;
+		case UNSURE:
+			return false;
+		case MATCH:
+			if (cut)
+				return false;
+			g->gid = gid;
+			g->found = true;
+		}
+	}
+	if (!s->member)
+		return true;
+	if (cut)
+		return false; /* the members not read could name the user */
+	if (n == 4 && members_contain(f[3], s->member, s->member_len) &&
+	    !gidset_add(s->out, gid))
+		die(EXIT_OWN, 0, "user %q is in more than %u groups (the Linux limit)",
+		    s->member, s->member_len, (unsigned)GROUPS_MAX);
+	return true;
+}
+
+static bool scan_done(const struct group_scan *s)
+{
+	size_t i;
+
+	if (s->member)
+		return false;
+	for (i = 0; i < s->nrefs; i++)
+		if (s->refs[i].ref.kind == REF_NAME && !s->refs[i].found)
+			return false;
+	return true;
+}
+
+static void scan_groups(const char *path, struct group_scan *s)
+{
+	struct db d;
+	struct span l;
+	bool cut;
+
+	if (scan_done(s))
+		return;
+	db_open(&d, path);
+	while (db_line(&d, &l, &cut)) {
+		if (usable_line(&l) && !group_line(s, l, cut))
+			die_long_line(&d);
+		if (scan_done(s))
+			break;
+	}
+	db_close(&d);
+}
+
+/* The target's uid, gid, home, name, from USER. */
+static void resolve_user(const char *passwd, const char *spec, size_t len,
+			 struct ident *t)
+{
+	struct ref user;
+
+	if (!parse_ref(spec, len, &user))
+		die(EXIT_OWN, 0, "invalid user id %q: out of range (0 to %u)",
+		    spec, len, ID_MAX);
+	if (user.kind == REF_NONE) {
+		/* "" and ":group" mean the caller's own uid, as Docker does */
+		user.kind = REF_ID;
+		user.id = (uint32_t)getuid();
+	}
+	if (find_user(passwd, &user, t))
+		return;
+	if (user.kind == REF_NAME)
+		die(EXIT_OWN, 0, "unknown user %q: no such user in %s",
+		    user.text, user.len, passwd);
+	t->uid = user.id;
+	t->gid = (uint32_t)getgid();
+	t->name = NULL;
+	t->home = NULL;
+}
+
+/*
+ * Resolves USER[:GROUP] plus the added groups into *t, with Docker's
+ * --user rules; dies naming the culprit when something is unknown or bad.
+ * refs[0] holds GROUP's text (empty without one), the rest --group-add's.
+ */
+static void resolve(const char *passwd, const char *group, const char *spec,
+		    struct gref *refs, size_t nrefs, struct ident *t)
+{
+	const char *colon = strchr(spec, ':');
+	struct group_scan scan = { refs, nrefs, NULL, 0, &t->groups };
+	bool fits;
+	size_t i;
+
+	resolve_user(passwd, spec, colon ? (size_t)(colon - spec) : strlen(spec), t);
+	for (i = 0; i < nrefs; i++) {
+		struct gref *g = &refs[i];
+
+		if (!parse_ref(g->ref.text, g->ref.len, &g->ref))
+			die(EXIT_OWN, 0, "invalid group id %q: out of range (0 to %u)",
+			    g->ref.text, g->ref.len, ID_MAX);
+		g->found = g->ref.kind != REF_NAME;
+		g->gid = g->ref.id;
+	}
+	if (refs[0].ref.kind == REF_NONE && t->name) {
+		scan.member = t->name;
+		scan.member_len = strlen(t->name);
+	}
+	scan_groups(group, &scan);
+	for (i = 0; i < nrefs; i++)
+		if (!refs[i].found)
+			die(EXIT_OWN, 0, "unknown group %q: no such group in %s",
+			    refs[i].ref.text, refs[i].ref.len, group);
+	if (refs[0].ref.kind != REF_NONE)
+		t->gid = refs[0].gid;
+	if (!t->home || !*t->home) {
+		free(t->home);
+		t->home = span_dup((struct span){ "/", 1 });
+	}
+	/* The primary gid is always a supplementary group too (CVE-2022-36109:
+	 * otherwise a process could shed a group that denies it access). */
+	fits = gidset_add(&t->groups, t->gid);
+	for (i = 1; fits && i < nrefs; i++)
+		fits = gidset_add(&t->groups, refs[i].gid);
+	gidset_compact(&t->groups);
+	if (!fits || t->groups.n > GROUPS_MAX)
+		die(EXIT_OWN, 0, "%q needs more than %u groups (the Linux limit)",
+		    spec, strlen(spec), (unsigned)GROUPS_MAX);
+}
+
+/* ---- switching ------------------------------------------------------- */
+
+/* The kernel's capability ABI, declared here because musl's headers do not
+ * carry <linux/capability.h>. */
+struct cap_header {
+	uint32_t version;
+	int pid;
+};
+struct cap_data {
+	uint32_t effective, permitted, inheritable;
+};
+#define CAP_VERSION_3 0x20080522
+
+/* Leaving uid 0 clears the permitted and effective sets, but not the
+ * inheritable one (CVE-2022-24769); clearing it clears ambient too. */
+static void drop_capabilities(void)
+{
+	struct cap_header h = { CAP_VERSION_3, 0 };
+	struct cap_data d[2];
+	size_t i;
+
+	memset(d, 0, sizeof d);
+	if (syscall(SYS_capset, &h, d) != 0)
+		die(EXIT_OWN, errno, "cannot drop capabilities");
+	if (syscall(SYS_capget, &h, d) != 0)
+		die(EXIT_OWN, errno, "cannot check capabilities");
+	for (i = 0; i < 2; i++)
+		if (d[i].effective || d[i].permitted || d[i].inheritable)
+			die(EXIT_OWN, 0, "capabilities remain after the switch");
+}
+
+/* Do every uid and gid slot and the group list already hold the target?
+ * The gid counts as one of the groups whether or not it is listed. */
+static bool identity_is(const struct ident *t)
+{
+	uid_t ru, eu, su;
+	gid_t rg, eg, sg;
+	struct gidset have = { NULL, 0, 0 };
+	bool same;
+	int n;
+
+	if (getresuid(&ru, &eu, &su) != 0 || getresgid(&rg, &eg, &sg) != 0)
+		return false;
+	if (ru != t->uid || eu != t->uid || su != t->uid ||
+	    rg != t->gid || eg != t->gid || sg != t->gid)
+		return false;
+	n = getgroups(0, NULL);
+	if (n < 0 || n > GROUPS_MAX)
+		return false;
+	have.cap = (size_t)n + 1;
+	have.v = xmalloc(have.cap * sizeof *have.v);
+	n = getgroups(n, (gid_t *)have.v);
+	have.n = n < 0 ? 0 : (size_t)n;
+	have.v[have.n++] = t->gid;
+	gidset_compact(&have);
+	same = n >= 0 && gidset_equal(&have, &t->groups);
+	free(have.v);
+	return same;
+}
+
+/* EPERM from a switch means the privilege is missing: say which. */
+static const char *perm_hint(int err, bool uid)
+{
+	if (err != EPERM)
+		return "";
+	return uid ? " (su-exec needs root or CAP_SETUID)"
+		   : " (su-exec needs root or CAP_SETGID)";
+}
+
+/* Becomes t, or dies; no-op when already t, so a process that already runs
+ * as its target (rootless, runAsNonRoot) needs no privilege. */
+static void switch_identity(const struct ident *t)
+{
+	if (identity_is(t))
+		return;
+	if (setgroups(t->groups.n, (const gid_t *)t->groups.v) != 0)
+		die(EXIT_OWN, 0, "cannot set groups: %s%s", strerror(errno),
+		    perm_hint(errno, false));
+	if (setresgid(t->gid, t->gid, t->gid) != 0)
+		die(EXIT_OWN, 0, "cannot set gid %u: %s%s", t->gid,
+		    strerror(errno), perm_hint(errno, false));
+	if (setresuid(t->uid, t->uid, t->uid) != 0)
+		die(EXIT_OWN, 0, "cannot set uid %u: %s%s", t->uid,
+		    strerror(errno), perm_hint(errno, true));
+	if (t->uid != 0) {
+		drop_capabilities();
+		if (setuid(0) == 0)
+			die(EXIT_OWN, 0, "could regain uid 0 after switching to uid %u",
+			    t->uid);
+	}
+	if (!identity_is(t))
+		die(EXIT_OWN, 0, "uid %u gid %u did not take effect", t->uid,
+		    t->gid);
+}
+
+/* ---- running the command --------------------------------------------- */
+
+/* The caller's environment with HOME set to home: the first HOME replaced
+ * in place, later ones dropped, appended when there was none. */
+static char **env_with_home(const char *home)
+{
+	size_t n = 0, k = 0, i, len = strlen(home);
+	char **env, *entry = xmalloc(len + 6);
+	bool placed = false;
+
+	memcpy(entry, "HOME=", 5);
+	memcpy(entry + 5, home, len + 1);
+	while (environ && environ[n])
+		n++;
+	env = xmalloc((n + 2) * sizeof *env);
+	for (i = 0; i < n; i++) {
+		if (strncmp(environ[i], "HOME=", 5) != 0)
+			env[k++] = environ[i];
+		else if (!placed)
+			env[k++] = entry, placed = true;
+	}
+	if (!placed)
+		env[k++] = entry;
+	env[k] = NULL;
+	return env;
+}
+
+static bool exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+/* 127 when there is nothing at path, 126 when there is but it cannot run;
+ * a file that is no valid executable is never handed to a shell. */
+static noreturn void die_exec(const char *path, int err)
+{
+	size_t len = strlen(path);
+
+	if ((err == ENOENT || err == ENOTDIR) && !exists(path))
+		die(EXIT_NOT_FOUND, err, "cannot run %q", path, len);
+	if (err == ENOENT)
+		die(EXIT_CANNOT_RUN, 0, "cannot run %q: its interpreter or "
+		    "loader is missing", path, len);
+	if (err == ENOEXEC)
+		die(EXIT_CANNOT_RUN, 0, "cannot run %q: not an executable "
+		    "format the kernel knows", path, len);
+	die(EXIT_CANNOT_RUN, err, "cannot run %q", path, len);
+}
+
+/*
+ * Runs argv with the caller's PATH as execvp(3) would, but after the switch
+ * (so the target's own permissions decide) and never through /bin/sh. An
+ * entry where the command exists but cannot run is remembered, and reported
+ * only if no later entry runs it.
+ */
+static noreturn void exec_command(char **argv, char **envp)
+{
+	const char *cmd = argv[0], *dir = getenv("PATH");
+	size_t clen = strlen(cmd);
+	char path[4096], failed[sizeof path];
+	int failed_err = 0;
+
+	if (strchr(cmd, '/')) {
+		execve(cmd, argv, envp);
+		die_exec(cmd, errno);
+	}
+	if (!dir)
+		dir = DEFAULT_PATH;
+	for (; clen; dir++) {
+		const char *end = strchrnul(dir, ':');
+		size_t dlen = (size_t)(end - dir);
+		int err;
+
+		if (dlen + 1 + clen < sizeof path) {
+			/* an empty entry is the current directory */
+			memcpy(path, dir, dlen);
+			path[dlen] = '/';
+			memcpy(path + dlen + !!dlen, cmd, clen + 1);
+			execve(path, argv, envp);
+			err = errno;
+			if (err != ENOENT && err != ENOTDIR && err != EACCES &&
+			    err != ENAMETOOLONG && err != ELOOP)
+				die_exec(path, err);
+			if (!failed_err && (err == EACCES || err == ENOENT) &&
+			    exists(path)) {
+				memcpy(failed, path, sizeof path);
+				failed_err = err;
+			}
+		}
+		dir = end;
+		if (!*dir)
+			break;
+	}
+	if (failed_err)
+		die_exec(failed, failed_err);
+	die(EXIT_NOT_FOUND, 0, "cannot run %q: command not found", cmd, clen);
+}
+
+/* ---- command line ---------------------------------------------------- */
+
+struct opts {
+	bool print, no_new_privs;
+	struct gref *refs; /* [0]: GROUP's text, then each --group-add */
+	size_t nrefs;
+	const char *spec;
+	char **cmd;
+};
+
+static noreturn void die_usage(const char *what)
+{
+	die(EXIT_OWN, 0, "%s (%s)", what, usage_line);
+}
+
+static void add_group_option(struct opts *o, const char *opt, const char *val)
+{
+	if (!val)
+		die(EXIT_OWN, 0, "option %s needs a GROUP (%s)", opt, usage_line);
+	if (!*val)
+		die(EXIT_OWN, 0, "option %s needs a non-empty GROUP", opt);
+	o->refs[o->nrefs++].ref = (struct ref){ REF_NONE, val, strlen(val), 0 };
+}
+
+static void parse_long_option(struct opts *o, char **argv, int *i)
+{
+	const char *a = argv[*i];
+
+	if (!strcmp(a, "--help"))
+		print_and_exit(help_text);
+	if (!strcmp(a, "--version"))
+		print_and_exit("su-exec " VERSION "\n");
+	if (!strcmp(a, "--print"))
+		o->print = true;
+	else if (!strcmp(a, "--no-new-privs"))
+		o->no_new_privs = true;
+	else if (!strcmp(a, "--group-add"))
+		add_group_option(o, "'--group-add'", argv[++*i]);
+	else if (!strncmp(a, "--group-add=", 12))
+		add_group_option(o, "'--group-add'", a + 12);
+	else
+		die(EXIT_OWN, 0, "unknown option %q (try 'su-exec --help')", a,
+		    strlen(a));
+}
+
+/* A cluster of short options, as getopt(3) takes them: -pG staff, -Gstaff. */
+static void parse_short_options(struct opts *o, char **argv, int *i)
+{
+	const char *p;
+
+	for (p = argv[*i] + 1; *p; p++) {
+		char name[2] = { '-', *p };
+
+		switch (*p) {
+		case 'h':
+			print_and_exit(help_text);
+		case 'v':
+			print_and_exit("su-exec " VERSION "\n");
+		case 'p':
+			o->print = true;
+			break;
+		case 'G':
+			add_group_option(o, "'-G'", p[1] ? p + 1 : argv[++*i]);
+			return;
+		default:
+			die(EXIT_OWN, 0, "unknown option %q (try 'su-exec --help')",
+			    name, sizeof name);
+		}
+	}
+}
+
+/* Options come only before USER; nothing after USER is ever parsed. */
+static void parse_args(int argc, char **argv, struct opts *o)
+{
+	const char *colon;
+	int i;
+
+	o->print = o->no_new_privs = false;
+	o->refs = xmalloc(((size_t)(argc > 0 ? argc : 0) + 1) * sizeof *o->refs);
+	o->nrefs = 1;
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (a[0] != '-' || a[1] == '\0')
+			break;
+		if (!strcmp(a, "--")) {
+			i++;
+			break;
+		}
+		if (a[1] == '-')
+			parse_long_option(o, argv, &i);
+		else
+			parse_short_options(o, argv, &i);
+	}
+	if (i >= argc)
+		die_usage("missing USER");
+	o->spec = argv[i];
+	o->cmd = argv + i + 1;
+	if (!o->cmd[0] && !o->print)
+		die_usage("missing COMMAND");
+	colon = strchr(o->spec, ':');
+	o->refs[0].ref.text = colon ? colon + 1 : "";
+	o->refs[0].ref.len = strlen(o->refs[0].ref.text);
+}
+
+/* uid=N gid=N groups=G,... home=DIR: the primary gid first, then the
+ * others ascending. */
+static noreturn void print_identity(const struct ident *t)
+{
+	struct out o = { 0, { 0 } };
+	size_t i;
+
+	out_str(&o, "uid=");
+	out_uint(&o, t->uid);
+	out_str(&o, " gid=");
+	out_uint(&o, t->gid);
+	out_str(&o, " groups=");
+	out_uint(&o, t->gid);
+	for (i = 0; i < t->groups.n; i++) {
+		if (t->groups.v[i] == t->gid)
+			continue;
+		out_put(&o, ",", 1);
+		out_uint(&o, t->groups.v[i]);
+	}
+	out_str(&o, " home=");
+	out_str(&o, t->home);
+	out_put(&o, "\n", 1);
+	out_flush(&o);
+	quit(0);
+}
+
+#ifndef SU_EXEC_FUZZ
+int main(int argc, char **argv)
+{
+	struct opts o;
+	struct ident t = { 0, 0, NULL, NULL, { NULL, 0, 0 } };
+	char **env;
+
+	/* Installed setuid, setgid or with file capabilities, it would let
+	 * anyone become anyone (ncopa/su-exec#2). The kernel says so in the
+	 * aux vector, which needs no /proc. */
+	if (getauxval(AT_SECURE))
+		die(EXIT_OWN, 0, "refusing to run setuid, setgid or with file "
+		    "capabilities: it is not sudo");
+	parse_args(argc, argv, &o);
+	resolve(PASSWD_PATH, GROUP_PATH, o.spec, o.refs, o.nrefs, &t);
+	if (o.print)
+		print_identity(&t);
+	env = env_with_home(t.home);
+	switch_identity(&t);
+	if (o.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+		die(EXIT_OWN, errno, "cannot set no_new_privs");
+	exec_command(o.cmd, env);
+}
+#endif
