@@ -98,6 +98,18 @@ SHOW_ID='
 	done </proc/self/status
 	echo "HOME=$HOME"'
 
+# A scratch folder every user may enter, for tests whose command runs as an
+# unprivileged target (bats' own folders are private to root).
+shared_tmpdir() {
+	SHARED_TMPDIR=$(mktemp -d /tmp/su-exec-test.XXXXXX)
+	chmod 755 "$SHARED_TMPDIR"
+}
+
 setup() {
 	write_db
+	shared_tmpdir
+}
+
+teardown() {
+	rm -rf "$SHARED_TMPDIR"
 }

@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * The passwd reader (find_user) on arbitrary file contents.
+ *
+ * Input: the target (a name or a decimal uid, as USER is written), a NUL
+ * byte, then the file (with fz_expand's repetition, so long lines are
+ * within reach). Without a NUL byte the whole input is the file and the
+ * target is "app". The file goes to a memfd that the program opens by its
+ * /proc/self/fd path, through the real reading code.
+ *
+ * The answer is compared with an independent reading of the contract,
+ * which sees every line whole: the first valid line for the target wins;
+ * a line that cannot be read whole (over 1 MiB) and concerns the target
+ * must be an error; one that visibly does not must be skipped.
+ */
+#include "fuzz.h"
+
+static struct fz_file file;
+
+struct ref_pw {
+	enum { PW_UNUSABLE, PW_OTHER, PW_KEY, PW_MATCH } verdict;
+	uint32_t uid, gid;
+	const char *name, *home;
+	size_t name_len, home_len;
+};
+
+/* One whole line against the target: UNUSABLE (blank, comment, NUL),
+ * OTHER (another user), KEY (the target but malformed), MATCH. */
+static void ref_passwd_line(const char *p, size_t n, const struct ref *want,
+			    struct ref_pw *pw)
+{
+	const char *f;
+	size_t fn, key = want->kind == REF_NAME ? 0 : 2;
+	uint32_t id;
+
+	pw->verdict = PW_UNUSABLE;
+	if (!ref_usable(&p, &n))
+		return;
+	pw->verdict = PW_OTHER;
+	if (!ref_field(p, n, key, 6, &f, &fn))
+		return;
+	if (want->kind == REF_NAME ?
+	    fn != want->len || memcmp(f, want->text, fn) :
+	    !ref_valid_id(f, fn, &id) || id != want->id)
+		return;
+	pw->verdict = PW_KEY;
+	if (ref_count_fields(p, n, 7) < 4)
+		return;
+	ref_field(p, n, 2, 6, &f, &fn);
+	if (!ref_valid_id(f, fn, &pw->uid))
+		return;
+	ref_field(p, n, 3, 6, &f, &fn);
+	if (!ref_valid_id(f, fn, &pw->gid))
+		return;
+	ref_field(p, n, 0, 6, &pw->name, &pw->name_len);
+	if (!ref_field(p, n, 5, 6, &pw->home, &pw->home_len)) {
+		pw->home = "";
+		pw->home_len = 0;
+	}
+	pw->verdict = PW_MATCH;
+}
+
+/* Is the target's key field whole in the first 1 MiB of a long line? */
+static bool key_visible(const char *p, const struct ref *want)
+{
+	const char *end = p + REF_LINE_MAX;
+	size_t colons = 0, need = want->kind == REF_NAME ? 1 : 3;
+
+	while ((p = memchr(p, ':', (size_t)(end - p)))) {
+		if (++colons == need)
+			return true;
+		p++;
+	}
+	return false;
+}
+
+struct ref_result {
+	enum { R_NONE, R_FOUND, R_ERROR } kind;
+	unsigned error_line;
+	struct ref_pw pw;
+	struct ref_may may;
+};
+
+static void ref_find_user(const char *buf, size_t len, const struct ref *want,
+			  struct ref_result *r)
+{
+	struct ref_line l = { NULL, 0, 0 };
+	size_t pos = 0;
+
+	r->kind = R_NONE;
+	r->may.n = 0;
+	while (ref_next_line(buf, len, &pos, &l)) {
+		struct ref_pw pw;
+		enum ref_len how = ref_length(l.n);
+
+		ref_passwd_line(l.p, l.n, want, &pw);
+		if (how == LEN_WHOLE) {
+			if (pw.verdict == PW_MATCH) {
+				r->kind = R_FOUND;
+				r->pw = pw;
+				return;
+			}
+			continue;
+		}
+		/* Long: the reader may only see its first 1 MiB. */
+		if (pw.verdict == PW_KEY || pw.verdict == PW_MATCH) {
+			if (how == LEN_CUT) {
+				r->kind = R_ERROR;
+				r->error_line = l.no;
+				return;
+			}
+			ref_may_add(&r->may, l.no);
+			if (pw.verdict == PW_MATCH) {
+				r->kind = R_FOUND;
+				r->pw = pw;
+				return;
+			}
+		} else if (pw.verdict == PW_UNUSABLE || !key_visible(l.p, want)) {
+			ref_may_add(&r->may, l.no);
+		}
+	}
+}
+
+static bool span_is(const char *s, const char *p, size_t n)
+{
+	return strlen(s) == n && !memcmp(s, p, n);
+}
+
+static int run_find_user(const struct ref *want, struct ident *t, bool *found)
+{
+	int st = setjmp(fuzz_exit);
+
+	if (st == 0) {
+		*found = find_user(file.path, want, t);
+		return 0;
+	}
+	return st;
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	fz_file_init(&file, "passwd");
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct ident t;
+	static struct ref_result r;
+	const uint8_t *nul = memchr(data, 0, size);
+	const char *target = "app";
+	size_t target_len = 3, len;
+	struct ref want;
+	char *buf;
+	uint32_t id = 0;
+	enum ref_num num;
+	bool found = false;
+	int st;
+
+	if (nul) {
+		target = (const char *)data;
+		target_len = (size_t)(nul - data);
+		size -= target_len + 1;
+		data = nul + 1;
+	}
+	num = ref_number(target, target_len, &id);
+	FZ_CHECK(parse_ref(target, target_len, &want) == (num != NUM_BIG),
+		 "parse_ref and the contract disagree on range");
+	if (num == NUM_BIG)
+		return 0;
+	FZ_CHECK(want.kind == (target_len == 0 ? REF_NONE :
+			       num == NUM_OK ? REF_ID : REF_NAME),
+		 "parse_ref and the contract disagree on the kind");
+	FZ_CHECK(want.kind != REF_ID || want.id == id, "parse_ref misread %u", id);
+	if (want.kind == REF_NONE) {
+		want.kind = REF_ID; /* as resolve_user does, for uid 0 */
+		want.id = 0;
+	}
+
+	buf = fz_expand(data, size, &len);
+	fz_file_set(&file, buf, len);
+	ref_find_user(buf, len, &want, &r);
+
+	memset(&t, 0, sizeof t);
+	fz_begin();
+	st = run_find_user(&want, &t, &found);
+	if (st) {
+		unsigned no;
+
+		fz_release();
+		fz_check_message();
+		FZ_CHECK(st == 125, "exit status %d", st);
+		FZ_CHECK(fz_message_has(file.path), "message does not name the file");
+		no = fz_long_line_no();
+		FZ_CHECK(no, "unexpected error: %.*s", (int)fz_out[1].len,
+			 fz_out[1].buf);
+		FZ_CHECK((r.kind == R_ERROR && no == r.error_line) ||
+			 ref_may_has(&r.may, no),
+			 "error at line %u, expected %s %u", no,
+			 r.kind == R_ERROR ? "an error at line" :
+			 r.kind == R_FOUND ? "a match" : "no match", r.error_line);
+		return 0;
+	}
+	{
+		void *owned[] = { t.name, t.home };
+
+		fz_expect_owned(owned, 2);
+	}
+	FZ_CHECK(fz_out[0].len == 0 && fz_out[1].len == 0, "output on success");
+	FZ_CHECK(r.kind != R_ERROR, "line %u concerns the target and is over "
+		 "1 MiB, yet the lookup %s", r.error_line,
+		 found ? "found a user" : "found nothing");
+	FZ_CHECK(found == (r.kind == R_FOUND), "found=%d, contract says %d",
+		 found, r.kind == R_FOUND);
+	if (found) {
+		FZ_CHECK(t.name && t.home, "found without name or home");
+		FZ_CHECK(t.uid <= ID_MAX && t.gid <= ID_MAX, "id out of range");
+		FZ_CHECK(t.uid == r.pw.uid && t.gid == r.pw.gid,
+			 "uid %u gid %u, expected %u %u", t.uid, t.gid,
+			 r.pw.uid, r.pw.gid);
+		FZ_CHECK(span_is(t.name, r.pw.name, r.pw.name_len), "wrong name");
+		FZ_CHECK(span_is(t.home, r.pw.home, r.pw.home_len), "wrong home");
+		if (want.kind == REF_NAME)
+			FZ_CHECK(span_is(t.name, want.text, want.len),
+				 "a name lookup found another name");
+		else
+			FZ_CHECK(t.uid == want.id, "an id lookup found another uid");
+	}
+	fz_free(t.name);
+	fz_free(t.home);
+	return 0;
+}
