@@ -592,7 +592,10 @@ static bool db_line(struct db *d, struct span *l, bool *cut)
 			d->skipping = false;
 			if (skipped)
 				continue;
-			*cut = false;
+			/* one read can bring a whole line that is too long */
+			*cut = l->n > LINE_MAX_BYTES;
+			if (*cut)
+				l->n = LINE_MAX_BYTES;
 			d->lineno++;
 			return true;
 		}

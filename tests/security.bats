@@ -1,0 +1,107 @@
+#!/usr/bin/env bats
+# Privilege: refusals, the same-identity path, capabilities, no_new_privs.
+
+load test_helper
+
+@test "an unprivileged caller is refused with a hint, and nothing runs" {
+	need_root
+	run --separate-stderr -125 as_user 1234 1234 app touch "$SHARED_TMPDIR/ran"
+	[ "$output" = "" ]
+	[ "$stderr" = "su-exec: cannot set groups: Operation not permitted (su-exec needs root or CAP_SETGID)" ]
+	[ ! -e "$SHARED_TMPDIR/ran" ]
+}
+
+@test "without CAP_SETUID the uid switch fails with its own hint" {
+	need_root
+	run --separate-stderr -125 in_ns "$PASSWD" "$GROUP" \
+		setpriv --bounding-set=-setuid --inh-caps=-all -- "$SU_EXEC" app true
+	[ "$stderr" = "su-exec: cannot set uid 1000: Operation not permitted (su-exec needs root or CAP_SETUID)" ]
+}
+
+@test "without CAP_SETGID the group switch fails with its hint" {
+	need_root
+	run --separate-stderr -125 in_ns "$PASSWD" "$GROUP" \
+		setpriv --bounding-set=-setgid -- "$SU_EXEC" app true
+	[ "$stderr" = "su-exec: cannot set groups: Operation not permitted (su-exec needs root or CAP_SETGID)" ]
+}
+
+@test "a caller that already is the target needs no privilege" {
+	need_root
+	# the runtime may or may not list the primary gid among the groups
+	run -0 in_ns "$PASSWD" "$GROUP" setpriv --reuid=1000 --regid=1000 \
+		--groups=10,50,100,1000 -- "$SU_EXEC" app sh -c "$SHOW_ID"
+	[ "${lines[0]}" = "Uid: 1000 1000 1000 1000" ]
+	[ "${lines[2]}" = "Groups: 10 50 100 1000" ]
+	[ "${lines[8]}" = "HOME=/home/app" ]
+	run -0 in_ns "$PASSWD" "$GROUP" setpriv --reuid=1000 --regid=1000 \
+		--groups=10,50,100 -- "$SU_EXEC" app id -G
+	[ "$output" = "1000 10 50 100" ]
+	run -0 in_ns "$PASSWD" "$GROUP" setpriv --reuid=65532 --regid=65532 \
+		--clear-groups -- "$SU_EXEC" 65532:65532 id -u
+	[ "$output" = "65532" ]
+}
+
+@test "a caller with the target's ids but other groups is refused" {
+	need_root
+	run --separate-stderr -125 in_ns "$PASSWD" "$GROUP" setpriv \
+		--reuid=1000 --regid=1000 --groups=10 -- "$SU_EXEC" app true
+	[ "$stderr" = "su-exec: cannot set groups: Operation not permitted (su-exec needs root or CAP_SETGID)" ]
+}
+
+# install_special MODE: a copy of su-exec with MODE, in a folder anyone may
+# enter, as root:root.
+install_special() {
+	cp "$SU_EXEC" "$SHARED_TMPDIR/su-exec"
+	chmod "$1" "$SHARED_TMPDIR/su-exec"
+	if [ "$(findmnt -no OPTIONS -T "$SHARED_TMPDIR" | grep -c nosuid)" != 0 ]; then
+		skip "the scratch folder is on a nosuid mount"
+	fi
+}
+
+@test "installed setuid root it refuses to run, even --help" {
+	need_root
+	install_special 4755
+	for args in "app id" "--help" "--version" "-p app"; do
+		run --separate-stderr -125 in_ns "$PASSWD" "$GROUP" setpriv \
+			--reuid=1234 --regid=1234 --clear-groups -- "$SHARED_TMPDIR/su-exec" $args
+		[ "$output" = "" ]
+		[ "$stderr" = "su-exec: refusing to run setuid, setgid or with file capabilities: it is not sudo" ]
+	done
+}
+
+@test "installed setgid it refuses to run" {
+	need_root
+	install_special 2755
+	run --separate-stderr -125 in_ns "$PASSWD" "$GROUP" setpriv \
+		--reuid=1234 --regid=1234 --clear-groups -- "$SHARED_TMPDIR/su-exec" app id
+	[ "$stderr" = "su-exec: refusing to run setuid, setgid or with file capabilities: it is not sudo" ]
+}
+
+@test "with file capabilities it refuses to run" {
+	need_root
+	command -v setcap >/dev/null || skip "needs setcap (libcap2-bin)"
+	install_special 755
+	setcap cap_setuid,cap_setgid+ep "$SHARED_TMPDIR/su-exec" ||
+		skip "this file system takes no file capabilities"
+	run --separate-stderr -125 in_ns "$PASSWD" "$GROUP" setpriv \
+		--reuid=1234 --regid=1234 --clear-groups -- "$SHARED_TMPDIR/su-exec" app id
+	[ "$stderr" = "su-exec: refusing to run setuid, setgid or with file capabilities: it is not sudo" ]
+}
+
+@test "no_new_privs is left alone without --no-new-privs" {
+	need_root
+	run -0 su_exec app grep ^NoNewPrivs: /proc/self/status
+	[ "$output" = "NoNewPrivs:	0" ]
+	run -0 in_ns "$PASSWD" "$GROUP" setpriv --no-new-privs -- \
+		"$SU_EXEC" app grep ^NoNewPrivs: /proc/self/status
+	[ "$output" = "NoNewPrivs:	1" ]
+}
+
+@test "the signal mask, ignored signals and rlimits are left alone" {
+	need_root
+	run -0 in_ns "$PASSWD" "$GROUP" sh -c 'trap "" USR1; ulimit -n 123;
+		exec "$SU_EXEC" app sh -c "grep ^SigIgn: /proc/self/status; ulimit -n"'
+	[ "${lines[1]}" = "123" ]
+	# SIGUSR1 is bit 10 of the ignored set
+	[ $(( 0x${lines[0]#SigIgn:	} & 0x200 )) != 0 ]
+}
