@@ -37,6 +37,10 @@ su-exec-static: su-exec.c Makefile
 	if command -v musl-gcc >/dev/null 2>&1; then cc=musl-gcc; else cc="$(CC)"; fi; \
 	$$cc $(CPPFLAGS) $(SU_CPPFLAGS) $(SU_CFLAGS) $(STATIC_CFLAGS) $(STATIC_LDFLAGS) -o $@ su-exec.c
 
+# Bytes of the stripped static build, the figure the README quotes.
+size: su-exec-static
+	@wc -c < su-exec-static | awk '{ printf "su-exec-static: %d bytes (%.1f KiB)\n", $$1, $$1 / 1024 }'
+
 check: su-exec su-exec-static
 	$(BATS) --tap $(TESTS)
 
@@ -51,4 +55,4 @@ uninstall:
 clean:
 	rm -f su-exec su-exec-static
 
-.PHONY: all static check install uninstall clean
+.PHONY: all static size check install uninstall clean

@@ -14,6 +14,7 @@
  */
 #define _GNU_SOURCE
 #include <sys/auxv.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -21,7 +22,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -200,17 +200,16 @@ static noreturn void die(int status, int err, const char *fmt, ...)
 	quit(status);
 }
 
-static noreturn void die_nomem(void)
+/* Zeroed memory straight from the kernel, for the one allocation whose
+ * size has no fixed bound (the environment); everything else lives in
+ * struct work. */
+static void *map_memory(size_t n)
 {
-	die(EXIT_OWN, ENOMEM, "cannot resolve the identity");
-}
+	void *p = mmap(NULL, n, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-static void *xmalloc(size_t n)
-{
-	void *p = malloc(n ? n : 1);
-
-	if (!p)
-		die_nomem();
+	if (p == MAP_FAILED)
+		die(EXIT_OWN, errno, "cannot allocate memory");
 	return p;
 }
 
@@ -276,6 +275,9 @@ static noreturn void print_and_exit(const char *text)
 }
 
 /* ---- ids and specs (pure) -------------------------------------------- */
+
+/* Group lists go to the kernel as they are. */
+_Static_assert(sizeof(gid_t) == sizeof(uint32_t), "gid_t is 32 bits");
 
 enum idparse { ID_OK, ID_NOT_NUMBER, ID_TOO_BIG };
 
@@ -433,62 +435,84 @@ static enum verdict passwd_line(struct span l, bool cut, const struct ref *want,
 /* Is name one of the comma-separated members? */
 static bool members_contain(struct span m, const char *name, size_t len)
 {
-	const char *end = m.p + m.n, *p = m.p;
+	const char *p = m.p, *end = m.p + m.n;
 
-	if (len == 0)
-		return false;
-	while ((p = memmem(p, (size_t)(end - p), name, len))) {
-		if ((p == m.p || p[-1] == ',') && (p + len == end || p[len] == ','))
+	for (;;) {
+		const char *comma = memchr(p, ',', (size_t)(end - p));
+		const char *stop = comma ? comma : end;
+
+		if (len && (size_t)(stop - p) == len && !memcmp(p, name, len))
 			return true;
-		p++;
+		if (!comma)
+			return false;
+		p = comma + 1;
 	}
-	return false;
 }
 
 /* ---- group id sets --------------------------------------------------- */
 
-/* A set of gids; sorted and unique after gidset_compact. */
+/* A set of gids with room for GROUPS_MAX + 1: one more than Linux takes,
+ * so that too many is seen, never cut. Sorted and unique after
+ * gidset_compact. */
 struct gidset {
 	uint32_t *v;
-	size_t n, cap;
+	size_t n;
 };
 
-static int cmp_gid(const void *a, const void *b)
+static void sift_down(uint32_t *v, size_t root, size_t n)
 {
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	for (;;) {
+		size_t child = 2 * root + 1;
+		uint32_t tmp;
 
-	return (x > y) - (x < y);
+		if (child >= n)
+			return;
+		if (child + 1 < n && v[child + 1] > v[child])
+			child++;
+		if (v[root] >= v[child])
+			return;
+		tmp = v[root];
+		v[root] = v[child];
+		v[child] = tmp;
+		root = child;
+	}
+}
+
+/* Heapsort: O(n log n) for a user in 65536 groups, in a few lines that
+ * spare the static binary libc's qsort. */
+static void sort_gids(uint32_t *v, size_t n)
+{
+	size_t i;
+
+	for (i = n / 2; i-- > 0;)
+		sift_down(v, i, n);
+	for (i = n; i-- > 1;) {
+		uint32_t tmp = v[0];
+
+		v[0] = v[i];
+		v[i] = tmp;
+		sift_down(v, 0, i);
+	}
 }
 
 static void gidset_compact(struct gidset *s)
 {
 	size_t i, k = 0;
 
-	qsort(s->v, s->n, sizeof *s->v, cmp_gid);
+	sort_gids(s->v, s->n);
 	for (i = 0; i < s->n; i++)
 		if (k == 0 || s->v[i] != s->v[k - 1])
 			s->v[k++] = s->v[i];
 	s->n = k;
 }
 
-/* False when the set would outgrow GROUPS_MAX: the caller must fail,
- * never cut the list. Memory stays bounded by compacting duplicates. */
+/* False when the set would outgrow GROUPS_MAX: the caller must fail. */
 static bool gidset_add(struct gidset *s, uint32_t gid)
 {
-	if (s->n == s->cap) {
-		if (s->cap == 2 * GROUPS_MAX) {
-			gidset_compact(s);
-			if (s->n > GROUPS_MAX)
-				return false;
-		} else {
-			size_t cap = s->cap ? 2 * s->cap : 32;
-			uint32_t *v = realloc(s->v, cap * sizeof *v);
-
-			if (!v)
-				die_nomem();
-			s->v = v;
-			s->cap = cap;
-		}
+	if (s->n == GROUPS_MAX + 1) {
+		gidset_compact(s);
+		if (s->n == GROUPS_MAX + 1)
+			return false;
 	}
 	s->v[s->n++] = gid;
 	return true;
@@ -501,27 +525,30 @@ static bool gidset_equal(const struct gidset *a, const struct gidset *b)
 
 /* ---- reading the database -------------------------------------------- */
 
-/* A database file read line by line through a fixed buffer; a heap buffer
- * of LINE_MAX_BYTES replaces it only when a longer line shows up. */
+/* The line buffer: a line of LINE_MAX_BYTES and its newline fit, with
+ * room for one more read. */
+#define LINE_BUF_SIZE (LINE_MAX_BYTES + CHUNK)
+
+/* A database file read line by line. Reads are CHUNK bytes each, and a
+ * line is moved to the front of the buffer when it runs past its end, so
+ * only the first pages of the buffer are touched unless a line is long. */
 struct db {
 	const char *path;
 	int fd;            /* -1: the file is missing and reads as empty */
 	bool eof, skipping;
 	unsigned lineno;
-	char *buf;
-	size_t cap, pos, end;
-	char chunk[CHUNK];
+	char *buf;         /* LINE_BUF_SIZE bytes */
+	size_t pos, end;
 };
 
-static void db_open(struct db *d, const char *path)
+static void db_open(struct db *d, const char *path, char *buf)
 {
 	struct stat st;
 
 	d->path = path;
 	d->eof = d->skipping = false;
 	d->lineno = 0;
-	d->buf = d->chunk;
-	d->cap = sizeof d->chunk;
+	d->buf = buf;
 	d->pos = d->end = 0;
 	/* O_NONBLOCK: a FIFO put in place of the file must not hang us. */
 	d->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
@@ -541,13 +568,11 @@ static void db_close(struct db *d)
 {
 	if (d->fd >= 0)
 		close(d->fd);
-	if (d->buf != d->chunk)
-		free(d->buf);
 	d->fd = -1;
-	d->buf = d->chunk;
 }
 
-/* Appends what read() gives; false at end of file. */
+/* Appends what one read() gives; false at end of file. db_line keeps
+ * d->end <= LINE_MAX_BYTES here, so a whole CHUNK fits. */
 static bool db_fill(struct db *d)
 {
 	ssize_t n;
@@ -555,22 +580,13 @@ static bool db_fill(struct db *d)
 	if (d->eof)
 		return false;
 	do
-		n = read(d->fd, d->buf + d->end, d->cap - d->end);
+		n = read(d->fd, d->buf + d->end, CHUNK);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		die(EXIT_OWN, errno, "cannot read %s", d->path);
 	d->end += (size_t)n;
 	d->eof = n == 0;
 	return n > 0;
-}
-
-static void db_grow(struct db *d)
-{
-	char *big = xmalloc(LINE_MAX_BYTES + CHUNK);
-
-	memcpy(big, d->buf, d->end);
-	d->buf = big;
-	d->cap = LINE_MAX_BYTES + CHUNK;
 }
 
 /*
@@ -614,8 +630,6 @@ static bool db_line(struct db *d, struct span *l, bool *cut)
 			d->lineno++;
 			return true;
 		}
-		if (d->end == d->cap)
-			db_grow(d);
 		if (!db_fill(d)) {
 			if (d->skipping || d->end == 0)
 				return false;
@@ -636,48 +650,76 @@ static noreturn void die_long_line(const struct db *d)
 	    d->path, d->lineno, (unsigned)LINE_MAX_BYTES);
 }
 
+/* The next line that says something, trimmed; false at end of file. A
+ * line cut while still blank could hold anything after the cut. */
+static bool db_entry(struct db *d, struct span *l, bool *cut)
+{
+	while (db_line(d, l, cut)) {
+		if (usable_line(l))
+			return true;
+		if (*cut && l->n == 0)
+			die_long_line(d);
+	}
+	return false;
+}
+
 /* ---- resolving the target -------------------------------------------- */
+
+/*
+ * Storage with fixed bounds, zero until used. Static, it costs only the
+ * pages actually touched: a few for a normal database, more only for long
+ * lines or many groups. So memory stays bounded and no allocator is needed.
+ */
+struct work {
+	char line[LINE_BUF_SIZE];          /* the database line buffer */
+	char text[LINE_MAX_BYTES + 2];     /* the target's name and home */
+	uint32_t groups[GROUPS_MAX + 1];   /* the target's groups */
+	uint32_t have[GROUPS_MAX + 1];     /* the process's own, to compare */
+	struct gref refs[1 + GROUPS_MAX];  /* GROUP, then each --group-add */
+};
 
 /* Who the command runs as. */
 struct ident {
 	uint32_t uid, gid;
-	char *name;            /* the passwd name; NULL without a passwd line */
-	char *home;
+	const char *name;      /* the passwd name; NULL without a passwd line */
+	const char *home;
 	struct gidset groups;  /* sorted, unique, with gid */
 };
 
-static char *span_dup(struct span s)
+/* Copies name and home of a passwd line to text, which has room for both
+ * (LINE_MAX_BYTES + 2), as the line buffer is about to be reused. */
+static void keep_user(const struct pwline *pw, char *text, struct ident *t)
 {
-	char *p = xmalloc(s.n + 1);
-
-	memcpy(p, s.p, s.n);
-	p[s.n] = '\0';
-	return p;
+	memcpy(text, pw->name.p, pw->name.n);
+	text[pw->name.n] = '\0';
+	t->name = text;
+	text += pw->name.n + 1;
+	memcpy(text, pw->home.p, pw->home.n);
+	text[pw->home.n] = '\0';
+	t->home = text;
+	t->uid = pw->uid;
+	t->gid = pw->gid;
 }
 
-/* Fills uid, gid, name and home from the first passwd line for want;
- * false when no line names it. */
-static bool find_user(const char *path, const struct ref *want, struct ident *t)
+/* Fills *t from the first passwd line for want; false when no line
+ * names it. */
+static bool find_user(const char *path, const struct ref *want,
+		      struct work *w, struct ident *t)
 {
 	struct db d;
 	struct span l;
 	struct pwline pw;
 	bool cut, found = false;
 
-	db_open(&d, path);
-	while (!found && db_line(&d, &l, &cut)) {
-		if (!usable_line(&l))
-			continue;
+	db_open(&d, path, w->line);
+	while (!found && db_entry(&d, &l, &cut)) {
 		switch (passwd_line(l, cut, want, &pw)) {
 		case NO_MATCH:
 			break;
 		case UNSURE:
 			die_long_line(&d);
 		case MATCH:
-			t->uid = pw.uid;
-			t->gid = pw.gid;
-			t->name = span_dup(pw.name);
-			t->home = span_dup(pw.home);
+			keep_user(&pw, w->text, t);
 			found = true;
 		}
 	}
@@ -693,6 +735,7 @@ struct group_scan {
 	const char *member;  /* NULL: memberships are not wanted */
 	size_t member_len;
 	struct gidset *out;
+	bool too_many;       /* out is full: more than GROUPS_MAX */
 };
 
 /* name:password:gid:members. False when the line is too long to read in
@@ -728,10 +771,8 @@ static bool group_line(struct group_scan *s, struct span l, bool cut)
 		return true;
 	if (cut)
 		return false; /* the members not read could name the user */
-	if (n == 4 && members_contain(f[3], s->member, s->member_len) &&
-	    !gidset_add(s->out, gid))
-		die(EXIT_OWN, 0, "user %q is in more than %u groups (the Linux limit)",
-		    s->member, s->member_len, (unsigned)GROUPS_MAX);
+	if (n == 4 && members_contain(f[3], s->member, s->member_len))
+		s->too_many = !gidset_add(s->out, gid);
 	return true;
 }
 
@@ -739,6 +780,8 @@ static bool scan_done(const struct group_scan *s)
 {
 	size_t i;
 
+	if (s->too_many)
+		return true;
 	if (s->member)
 		return false;
 	for (i = 0; i < s->nrefs; i++)
@@ -747,7 +790,7 @@ static bool scan_done(const struct group_scan *s)
 	return true;
 }
 
-static void scan_groups(const char *path, struct group_scan *s)
+static void scan_groups(const char *path, struct group_scan *s, char *buf)
 {
 	struct db d;
 	struct span l;
@@ -755,9 +798,9 @@ static void scan_groups(const char *path, struct group_scan *s)
 
 	if (scan_done(s))
 		return;
-	db_open(&d, path);
-	while (db_line(&d, &l, &cut)) {
-		if (usable_line(&l) && !group_line(s, l, cut))
+	db_open(&d, path, buf);
+	while (db_entry(&d, &l, &cut)) {
+		if (!group_line(s, l, cut))
 			die_long_line(&d);
 		if (scan_done(s))
 			break;
@@ -767,7 +810,7 @@ static void scan_groups(const char *path, struct group_scan *s)
 
 /* The target's uid, gid, home, name, from USER. */
 static void resolve_user(const char *passwd, const char *spec, size_t len,
-			 struct ident *t)
+			 struct work *w, struct ident *t)
 {
 	struct ref user;
 
@@ -779,7 +822,7 @@ static void resolve_user(const char *passwd, const char *spec, size_t len,
 		user.kind = REF_ID;
 		user.id = (uint32_t)getuid();
 	}
-	if (find_user(passwd, &user, t))
+	if (find_user(passwd, &user, w, t))
 		return;
 	if (user.kind == REF_NAME)
 		die(EXIT_OWN, 0, "unknown user %q: no such user in %s",
@@ -787,7 +830,7 @@ static void resolve_user(const char *passwd, const char *spec, size_t len,
 	t->uid = user.id;
 	t->gid = (uint32_t)getgid();
 	t->name = NULL;
-	t->home = NULL;
+	t->home = "";
 }
 
 /*
@@ -796,14 +839,18 @@ static void resolve_user(const char *passwd, const char *spec, size_t len,
  * refs[0] holds GROUP's text (empty without one), the rest --group-add's.
  */
 static void resolve(const char *passwd, const char *group, const char *spec,
-		    struct gref *refs, size_t nrefs, struct ident *t)
+		    size_t nrefs, struct work *w, struct ident *t)
 {
 	const char *colon = strchr(spec, ':');
-	struct group_scan scan = { refs, nrefs, NULL, 0, &t->groups };
+	struct gref *refs = w->refs;
+	struct group_scan scan = { refs, nrefs, NULL, 0, &t->groups, false };
 	bool fits;
 	size_t i;
 
-	resolve_user(passwd, spec, colon ? (size_t)(colon - spec) : strlen(spec), t);
+	t->groups.v = w->groups;
+	t->groups.n = 0;
+	resolve_user(passwd, spec, colon ? (size_t)(colon - spec) : strlen(spec),
+		     w, t);
 	for (i = 0; i < nrefs; i++) {
 		struct gref *g = &refs[i];
 
@@ -817,20 +864,18 @@ static void resolve(const char *passwd, const char *group, const char *spec,
 		scan.member = t->name;
 		scan.member_len = strlen(t->name);
 	}
-	scan_groups(group, &scan);
+	scan_groups(group, &scan, w->line);
 	for (i = 0; i < nrefs; i++)
 		if (!refs[i].found)
 			die(EXIT_OWN, 0, "unknown group %q: no such group in %s",
 			    refs[i].ref.text, refs[i].ref.len, group);
 	if (refs[0].ref.kind != REF_NONE)
 		t->gid = refs[0].gid;
-	if (!t->home || !*t->home) {
-		free(t->home);
-		t->home = span_dup((struct span){ "/", 1 });
-	}
+	if (!*t->home)
+		t->home = "/";
 	/* The primary gid is always a supplementary group too (CVE-2022-36109:
 	 * otherwise a process could shed a group that denies it access). */
-	fits = gidset_add(&t->groups, t->gid);
+	fits = !scan.too_many && gidset_add(&t->groups, t->gid);
 	for (i = 1; fits && i < nrefs; i++)
 		fits = gidset_add(&t->groups, refs[i].gid);
 	gidset_compact(&t->groups);
@@ -872,12 +917,11 @@ static void drop_capabilities(void)
 
 /* Do every uid and gid slot and the group list already hold the target?
  * The gid counts as one of the groups whether or not it is listed. */
-static bool identity_is(const struct ident *t)
+static bool identity_is(const struct ident *t, uint32_t *room)
 {
 	uid_t ru, eu, su;
 	gid_t rg, eg, sg;
-	struct gidset have = { NULL, 0, 0 };
-	bool same;
+	struct gidset have = { room, 0 };
 	int n;
 
 	if (getresuid(&ru, &eu, &su) != 0 || getresgid(&rg, &eg, &sg) != 0)
@@ -885,18 +929,13 @@ static bool identity_is(const struct ident *t)
 	if (ru != t->uid || eu != t->uid || su != t->uid ||
 	    rg != t->gid || eg != t->gid || sg != t->gid)
 		return false;
-	n = getgroups(0, NULL);
-	if (n < 0 || n > GROUPS_MAX)
+	n = getgroups(GROUPS_MAX, (gid_t *)room);
+	if (n < 0)
 		return false;
-	have.cap = (size_t)n + 1;
-	have.v = xmalloc(have.cap * sizeof *have.v);
-	n = getgroups(n, (gid_t *)have.v);
-	have.n = n < 0 ? 0 : (size_t)n;
+	have.n = (size_t)n;
 	have.v[have.n++] = t->gid;
 	gidset_compact(&have);
-	same = n >= 0 && gidset_equal(&have, &t->groups);
-	free(have.v);
-	return same;
+	return gidset_equal(&have, &t->groups);
 }
 
 /* EPERM from a switch means the privilege is missing: say which. */
@@ -908,28 +947,44 @@ static const char *perm_hint(int err, bool uid)
 		   : " (su-exec needs root or CAP_SETGID)";
 }
 
+/* The id calls go straight to the kernel: the process has one thread, and
+ * libc's wrappers would link in the machinery that changes the ids of
+ * every thread. On 32-bit x86 and arm the plain calls take 16-bit ids. */
+#ifdef SYS_setresuid32
+#define SYS_SETGROUPS SYS_setgroups32
+#define SYS_SETRESGID SYS_setresgid32
+#define SYS_SETRESUID SYS_setresuid32
+#define SYS_SETUID SYS_setuid32
+#else
+#define SYS_SETGROUPS SYS_setgroups
+#define SYS_SETRESGID SYS_setresgid
+#define SYS_SETRESUID SYS_setresuid
+#define SYS_SETUID SYS_setuid
+#endif
+
 /* Becomes t, or dies; no-op when already t, so a process that already runs
- * as its target (rootless, runAsNonRoot) needs no privilege. */
-static void switch_identity(const struct ident *t)
+ * as its target (rootless, runAsNonRoot) needs no privilege. room holds
+ * GROUPS_MAX + 1 gids for reading back the group list. */
+static void switch_identity(const struct ident *t, uint32_t *room)
 {
-	if (identity_is(t))
+	if (identity_is(t, room))
 		return;
-	if (setgroups(t->groups.n, (const gid_t *)t->groups.v) != 0)
+	if (syscall(SYS_SETGROUPS, t->groups.n, t->groups.v) != 0)
 		die(EXIT_OWN, 0, "cannot set groups: %s%s", strerror(errno),
 		    perm_hint(errno, false));
-	if (setresgid(t->gid, t->gid, t->gid) != 0)
+	if (syscall(SYS_SETRESGID, t->gid, t->gid, t->gid) != 0)
 		die(EXIT_OWN, 0, "cannot set gid %u: %s%s", t->gid,
 		    strerror(errno), perm_hint(errno, false));
-	if (setresuid(t->uid, t->uid, t->uid) != 0)
+	if (syscall(SYS_SETRESUID, t->uid, t->uid, t->uid) != 0)
 		die(EXIT_OWN, 0, "cannot set uid %u: %s%s", t->uid,
 		    strerror(errno), perm_hint(errno, true));
 	if (t->uid != 0) {
 		drop_capabilities();
-		if (setuid(0) == 0)
+		if (syscall(SYS_SETUID, 0) == 0)
 			die(EXIT_OWN, 0, "could regain uid 0 after switching to uid %u",
 			    t->uid);
 	}
-	if (!identity_is(t))
+	if (!identity_is(t, room))
 		die(EXIT_OWN, 0, "uid %u gid %u did not take effect", t->uid,
 		    t->gid);
 }
@@ -941,14 +996,16 @@ static void switch_identity(const struct ident *t)
 static char **env_with_home(const char *home)
 {
 	size_t n = 0, k = 0, i, len = strlen(home);
-	char **env, *entry = xmalloc(len + 6);
+	char **env, *entry;
 	bool placed = false;
 
-	memcpy(entry, "HOME=", 5);
-	memcpy(entry + 5, home, len + 1);
 	while (environ && environ[n])
 		n++;
-	env = xmalloc((n + 2) * sizeof *env);
+	/* the new array, then the HOME entry, in one mapping */
+	env = map_memory((n + 2) * sizeof *env + len + 6);
+	entry = (char *)(env + n + 2);
+	memcpy(entry, "HOME=", 5);
+	memcpy(entry + 5, home, len + 1);
 	for (i = 0; i < n; i++) {
 		if (strncmp(environ[i], "HOME=", 5) != 0)
 			env[k++] = environ[i];
@@ -1039,7 +1096,7 @@ static noreturn void exec_command(char **argv, char **envp)
 struct opts {
 	bool print, no_new_privs;
 	struct gref *refs; /* [0]: GROUP's text, then each --group-add */
-	size_t nrefs;
+	size_t nrefs;      /* at most 1 + GROUPS_MAX */
 	const char *spec;
 	char **cmd;
 };
@@ -1055,6 +1112,9 @@ static void add_group_option(struct opts *o, const char *opt, const char *val)
 		die(EXIT_OWN, 0, "option %s needs a GROUP (%s)", opt, usage_line);
 	if (!*val)
 		die(EXIT_OWN, 0, "option %s needs a non-empty GROUP", opt);
+	if (o->nrefs == 1 + GROUPS_MAX)
+		die(EXIT_OWN, 0, "more than %u groups added (the Linux limit)",
+		    (unsigned)GROUPS_MAX);
 	o->refs[o->nrefs++].ref = (struct ref){ REF_NONE, val, strlen(val), 0 };
 }
 
@@ -1106,13 +1166,14 @@ static void parse_short_options(struct opts *o, char **argv, int *i)
 }
 
 /* Options come only before USER; nothing after USER is ever parsed. */
-static void parse_args(int argc, char **argv, struct opts *o)
+static void parse_args(int argc, char **argv, struct gref *refs,
+		       struct opts *o)
 {
 	const char *colon;
 	int i;
 
 	o->print = o->no_new_privs = false;
-	o->refs = xmalloc(((size_t)(argc > 0 ? argc : 0) + 1) * sizeof *o->refs);
+	o->refs = refs;
 	o->nrefs = 1;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -1168,8 +1229,9 @@ static noreturn void print_identity(const struct ident *t)
 #ifndef SU_EXEC_FUZZ
 int main(int argc, char **argv)
 {
+	static struct work w;
 	struct opts o;
-	struct ident t = { 0, 0, NULL, NULL, { NULL, 0, 0 } };
+	struct ident t;
 	char **env;
 
 	/* Installed setuid, setgid or with file capabilities, it would let
@@ -1178,12 +1240,12 @@ int main(int argc, char **argv)
 	if (getauxval(AT_SECURE))
 		die(EXIT_OWN, 0, "refusing to run setuid, setgid or with file "
 		    "capabilities: it is not sudo");
-	parse_args(argc, argv, &o);
-	resolve(PASSWD_PATH, GROUP_PATH, o.spec, o.refs, o.nrefs, &t);
+	parse_args(argc, argv, w.refs, &o);
+	resolve(PASSWD_PATH, GROUP_PATH, o.spec, o.nrefs, &w, &t);
 	if (o.print)
 		print_identity(&t);
 	env = env_with_home(t.home);
-	switch_identity(&t);
+	switch_identity(&t, w.have);
 	if (o.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
 		die(EXIT_OWN, errno, "cannot set no_new_privs");
 	exec_command(o.cmd, env);
