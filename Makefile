@@ -41,6 +41,27 @@ su-exec-static: su-exec.c Makefile
 size: su-exec-static
 	@wc -c < su-exec-static | awk '{ printf "su-exec-static: %d bytes (%.1f KiB)\n", $$1, $$1 / 1024 }'
 
+# Sanitizers: the whole suite against an ASan and UBSan build.
+SAN_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=all
+
+su-exec-asan: su-exec.c Makefile
+	$(CC) $(CPPFLAGS) $(SU_CPPFLAGS) $(SU_CFLAGS) $(SAN_FLAGS) -Wall -Wextra -o $@ su-exec.c
+
+sanitize: su-exec-asan su-exec-static
+	SU_EXEC=$$PWD/su-exec-asan SU_EXEC_SANITIZED=1 $(BATS) --tap $(TESTS)
+
+# Static analysis, zero findings: cppcheck, clang-tidy (.clang-tidy), and
+# gcc's -fanalyzer.
+GCC = gcc
+
+lint:
+	cppcheck --enable=warning,style,performance,portability --std=c11 \
+		--error-exitcode=1 --quiet --inline-suppr $(SU_CPPFLAGS) su-exec.c
+	clang-tidy --quiet su-exec.c -- $(SU_CPPFLAGS) $(SU_CFLAGS)
+	$(GCC) $(SU_CPPFLAGS) $(SU_CFLAGS) -O2 -Wall -Wextra -Werror -fanalyzer \
+		-c -o /dev/null su-exec.c
+
 check: su-exec su-exec-static
 	$(BATS) --tap $(TESTS)
 
@@ -53,6 +74,6 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/su-exec
 
 clean:
-	rm -f su-exec su-exec-static
+	rm -f su-exec su-exec-static su-exec-asan
 
-.PHONY: all static size check install uninstall clean
+.PHONY: all static size sanitize lint check install uninstall clean

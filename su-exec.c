@@ -48,9 +48,9 @@ enum { EXIT_OWN = 125, EXIT_CANNOT_RUN = 126, EXIT_NOT_FOUND = 127 };
 /* Linux's NGROUPS_MAX; musl's header and sysconf say 32, the kernel 65536. */
 #define GROUPS_MAX 65536
 /* Longest database line read in full (a group of 100,000 members fits). */
-#define LINE_MAX_BYTES (1024 * 1024)
+#define LINE_MAX_BYTES ((size_t)1 << 20)
 /* Read size, and the buffer that serves every line shorter than it. */
-#define CHUNK (16 * 1024)
+#define CHUNK ((size_t)16 << 10)
 /* Longest piece of untrusted input quoted in a message. */
 #define QUOTE_MAX 64
 
@@ -127,12 +127,14 @@ static void msg_quoted(struct msg *m, const char *s, size_t n)
 	msg_put(m, "'", 1);
 	for (i = 0; i < n && i < QUOTE_MAX; i++) {
 		unsigned char c = (unsigned char)s[i];
-		char esc[4] = { '\\', 'x', hex[c >> 4], hex[c & 15] };
 
-		if (c >= 0x20 && c < 0x7f && c != '\'' && c != '\\')
+		if (c >= 0x20 && c < 0x7f && c != '\'' && c != '\\') {
 			msg_put(m, &s[i], 1);
-		else
+		} else {
+			char esc[4] = { '\\', 'x', hex[c >> 4], hex[c & 15] };
+
 			msg_put(m, esc, sizeof esc);
+		}
 	}
 	msg_put(m, "'", 1);
 	if (i < n)
@@ -889,7 +891,9 @@ static void resolve(const char *passwd, const char *group, const char *spec,
 /* The kernel's capability ABI, declared here because musl's headers do not
  * carry <linux/capability.h>. */
 struct cap_header {
+	/* cppcheck-suppress unusedStructMember ; read by the kernel */
 	uint32_t version;
+	/* cppcheck-suppress unusedStructMember ; read by the kernel */
 	int pid;
 };
 struct cap_data {
@@ -1004,7 +1008,7 @@ static char **env_with_home(const char *home)
 	/* the new array, then the HOME entry, in one mapping */
 	env = map_memory((n + 2) * sizeof *env + len + 6);
 	entry = (char *)(env + n + 2);
-	memcpy(entry, "HOME=", 5);
+	memcpy(entry, "HOME=", 6);
 	memcpy(entry + 5, home, len + 1);
 	for (i = 0; i < n; i++) {
 		if (strncmp(environ[i], "HOME=", 5) != 0)
@@ -1064,9 +1068,10 @@ static noreturn void exec_command(char **argv, char **envp)
 	for (; clen; dir++) {
 		const char *end = strchrnul(dir, ':');
 		size_t dlen = (size_t)(end - dir);
-		int err;
 
 		if (dlen + 1 + clen < sizeof path) {
+			int err;
+
 			/* an empty entry is the current directory */
 			memcpy(path, dir, dlen);
 			path[dlen] = '/';

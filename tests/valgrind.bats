@@ -4,6 +4,12 @@
 
 load test_helper
 
+setup() {
+	write_db
+	shared_tmpdir
+	[ -z "${SU_EXEC_SANITIZED:-}" ] || skip "valgrind cannot run a sanitizer build"
+}
+
 # memcheck STATUS ARGS...: su-exec under valgrind as root over the test
 # database must exit STATUS with no error reported.
 memcheck() {
