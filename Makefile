@@ -28,14 +28,14 @@ su-exec: su-exec.c Makefile
 # A stripped static twin for scratch and distroless images: musl when
 # musl-gcc is there, else the system compiler. No NSS, so it needs nothing
 # at run time but /etc/passwd and /etc/group.
-# Size: one text segment (noseparate-code) and no RELRO, whose page
-# alignment alone pads the file by up to 4 KiB. A static binary resolves
-# every address at link time: RELRO would only guard the init and fini
-# arrays.
+# Size: one text segment (noseparate-code); no RELRO and a small common
+# page size, as their page alignment alone pads the file by up to 4 KiB.
+# A static binary resolves every address at link time: RELRO would only
+# guard the init and fini arrays.
 STATIC_CFLAGS = -Os -Wall -Wextra -fno-asynchronous-unwind-tables \
 	-ffunction-sections -fdata-sections
 STATIC_LDFLAGS = -static -s -Wl,--gc-sections -Wl,-z,noseparate-code \
-	-Wl,-z,norelro
+	-Wl,-z,norelro -Wl,-z,common-page-size=16
 
 static: su-exec-static
 

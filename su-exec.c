@@ -59,87 +59,23 @@ static const char usage_line[] =
 
 static const char help_text[] =
 	"Usage: su-exec [OPTION...] USER[:GROUP] COMMAND [ARG...]\n"
-	"Switch to USER and GROUP, then replace itself with COMMAND (exec, no fork).\n"
+	"Become USER and GROUP, then exec COMMAND in place: same PID, no fork.\n"
+	"USER, GROUP: names in /etc/passwd and /etc/group, or ids 0-2147483647.\n"
+	"Without GROUP: the user's group and memberships; with it, that group.\n"
 	"\n"
-	"USER and GROUP are names from /etc/passwd and /etc/group, or decimal ids\n"
-	"(0 to 2147483647). Without GROUP, the user's own group and memberships\n"
-	"apply; with GROUP, only that group. HOME is set to the user's home.\n"
+	"  -p, --print            print uid, gid, groups and home; run nothing\n"
+	"  -G, --group-add GROUP  add a supplementary group (repeatable)\n"
+	"      --no-new-privs     COMMAND can never gain privileges\n"
+	"  -h, --help             this help\n"
+	"  -v, --version          the version\n"
+	"  --                     end of options (for a USER starting with -)\n"
 	"\n"
-	"Options (only before USER):\n"
-	"  -p, --print             print the resolved identity and exit; needs no\n"
-	"                          privilege and takes no COMMAND\n"
-	"  -G, --group-add GROUP   add a supplementary group (repeatable)\n"
-	"      --no-new-privs      let COMMAND never gain privileges\n"
-	"  -h, --help              print this help and exit\n"
-	"  -v, --version           print the version and exit\n"
-	"  --                      end of options (a USER may then start with '-')\n"
-	"\n"
-	"Exit status: COMMAND's own; 125 when su-exec fails, 126 when COMMAND\n"
-	"cannot run, 127 when COMMAND is not found.\n";
+	"Exit status: COMMAND's; 125 su-exec failed, 126 COMMAND cannot run,\n"
+	"127 COMMAND not found.\n";
 
-/* ---- messages -------------------------------------------------------- */
+/* ---- output -------------------------------------------------------- */
 
-/* A line being built for stderr; what does not fit is cut. */
-struct msg {
-	size_t len;
-	char buf[1024];
-};
-
-static void msg_put(struct msg *m, const char *s, size_t n)
-{
-	size_t room = sizeof m->buf - 1 - m->len; /* keep one for '\n' */
-
-	if (n > room)
-		n = room;
-	memcpy(m->buf + m->len, s, n);
-	m->len += n;
-}
-
-static void msg_str(struct msg *m, const char *s)
-{
-	msg_put(m, s, strlen(s));
-}
-
-static size_t format_uint(char *end, unsigned v)
-{
-	char *p = end;
-
-	do
-		*--p = (char)('0' + v % 10);
-	while (v /= 10);
-	return (size_t)(end - p);
-}
-
-static void msg_uint(struct msg *m, unsigned v)
-{
-	char d[16];
-	size_t n = format_uint(d + sizeof d, v);
-
-	msg_put(m, d + sizeof d - n, n);
-}
-
-/* Quotes untrusted bytes so the message stays one readable line. */
-static void msg_quoted(struct msg *m, const char *s, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t i;
-
-	msg_put(m, "'", 1);
-	for (i = 0; i < n && i < QUOTE_MAX; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c >= 0x20 && c < 0x7f && c != '\'' && c != '\\') {
-			msg_put(m, &s[i], 1);
-		} else {
-			char esc[4] = { '\\', 'x', hex[c >> 4], hex[c & 15] };
-
-			msg_put(m, esc, sizeof esc);
-		}
-	}
-	msg_put(m, "'", 1);
-	if (i < n)
-		msg_str(m, "...");
-}
+static noreturn void die(int status, int err, const char *fmt, ...);
 
 #ifdef SU_EXEC_FUZZ
 #include <setjmp.h>
@@ -155,71 +91,11 @@ static noreturn void quit(int status)
 }
 #endif
 
-/*
- * The one error path: "su-exec: " and fmt, then ": strerror(err)" when err
- * is not 0; exit with status. fmt knows %s (trusted text), %q (untrusted
- * bytes: a pointer and a size_t length) and %u (unsigned).
- */
-static noreturn void die(int status, int err, const char *fmt, ...)
-{
-	struct msg m = { 0, { 0 } };
-	const char *p;
-	va_list ap;
-
-	msg_str(&m, "su-exec: ");
-	va_start(ap, fmt);
-	for (p = fmt; *p; p++) {
-		const char *s;
-
-		if (*p != '%' || !p[1]) {
-			msg_put(&m, p, 1);
-			continue;
-		}
-		switch (*++p) {
-		case 's':
-			msg_str(&m, va_arg(ap, const char *));
-			break;
-		case 'q':
-			s = va_arg(ap, const char *);
-			msg_quoted(&m, s, va_arg(ap, size_t));
-			break;
-		case 'u':
-			msg_uint(&m, va_arg(ap, unsigned));
-			break;
-		default:
-			msg_put(&m, p, 1);
-		}
-	}
-	va_end(ap);
-	if (err) {
-		msg_str(&m, ": ");
-		msg_str(&m, strerror(err));
-	}
-	m.buf[m.len++] = '\n';
-	if (write(STDERR_FILENO, m.buf, m.len) < 0) {
-		/* nowhere left to report it; the exit status still tells */
-	}
-	quit(status);
-}
-
-/* Zeroed memory straight from the kernel, for the one allocation whose
- * size has no fixed bound (the environment); everything else lives in
- * struct work. */
-static void *map_memory(size_t n)
-{
-	void *p = mmap(NULL, n, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED)
-		die(EXIT_OWN, errno, "cannot allocate memory");
-	return p;
-}
-
-/* ---- stdout ---------------------------------------------------------- */
-
+/* Text on its way to fd, written when the buffer fills and at the end. */
 struct out {
+	int fd;
 	size_t len;
-	char buf[4096];
+	char buf[1024];
 };
 
 static void out_flush(struct out *o)
@@ -227,10 +103,12 @@ static void out_flush(struct out *o)
 	size_t done = 0;
 
 	while (done < o->len) {
-		ssize_t n = write(STDOUT_FILENO, o->buf + done, o->len - done);
+		ssize_t n = write(o->fd, o->buf + done, o->len - done);
 
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n <= 0 && o->fd == STDERR_FILENO)
+			break; /* a message with nowhere to go: the status tells */
 		if (n <= 0)
 			die(EXIT_OWN, n < 0 ? errno : EIO, "cannot write to stdout");
 		done += (size_t)n;
@@ -259,6 +137,16 @@ static void out_str(struct out *o, const char *s)
 	out_put(o, s, strlen(s));
 }
 
+static size_t format_uint(char *end, unsigned v)
+{
+	char *p = end;
+
+	do
+		*--p = (char)('0' + v % 10);
+	while (v /= 10);
+	return (size_t)(end - p);
+}
+
 static void out_uint(struct out *o, unsigned v)
 {
 	char d[16];
@@ -267,13 +155,100 @@ static void out_uint(struct out *o, unsigned v)
 	out_put(o, d + sizeof d - n, n);
 }
 
+/* Quotes untrusted bytes, cut to QUOTE_MAX, so a message stays one
+ * readable line. */
+static void out_quoted(struct out *o, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i;
+
+	out_put(o, "'", 1);
+	for (i = 0; i < n && i < QUOTE_MAX; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x20 && c < 0x7f && c != '\'' && c != '\\') {
+			out_put(o, &s[i], 1);
+		} else {
+			char esc[4] = { '\\', 'x', hex[c >> 4], hex[c & 15] };
+
+			out_put(o, esc, sizeof esc);
+		}
+	}
+	out_put(o, "'", 1);
+	if (i < n)
+		out_str(o, "...");
+}
+
+/*
+ * The one error path: one line on stderr, "su-exec: " and fmt, then
+ * ": strerror(err)" when err is not 0; exit with status. fmt knows %s
+ * (trusted text), %q (untrusted bytes: a pointer and a size_t length) and
+ * %u (unsigned).
+ */
+static noreturn void die(int status, int err, const char *fmt, ...)
+{
+	struct out o;
+	const char *p;
+	va_list ap;
+
+	o.fd = STDERR_FILENO;
+	o.len = 0;
+	out_str(&o, "su-exec: ");
+	va_start(ap, fmt);
+	for (p = fmt; *p; p++) {
+		const char *s;
+
+		if (*p != '%' || !p[1]) {
+			out_put(&o, p, 1);
+			continue;
+		}
+		switch (*++p) {
+		case 's':
+			out_str(&o, va_arg(ap, const char *));
+			break;
+		case 'q':
+			s = va_arg(ap, const char *);
+			out_quoted(&o, s, va_arg(ap, size_t));
+			break;
+		case 'u':
+			out_uint(&o, va_arg(ap, unsigned));
+			break;
+		default:
+			out_put(&o, p, 1);
+		}
+	}
+	va_end(ap);
+	if (err) {
+		out_str(&o, ": ");
+		out_str(&o, strerror(err));
+	}
+	out_put(&o, "\n", 1);
+	out_flush(&o);
+	quit(status);
+}
+
 static noreturn void print_and_exit(const char *text)
 {
-	struct out o = { 0, { 0 } };
+	struct out o;
 
+	o.fd = STDOUT_FILENO;
+	o.len = 0;
 	out_str(&o, text);
 	out_flush(&o);
 	quit(0);
+}
+
+/* Zeroed memory straight from the kernel, for the one allocation whose
+ * size has no fixed bound (the environment); everything else lives in
+ * struct work. */
+static void *map_memory(size_t n)
+{
+	void *p = mmap(NULL, n, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		die(EXIT_OWN, errno, "cannot allocate memory");
+	return p;
 }
 
 /* ---- ids and specs (pure) -------------------------------------------- */
@@ -538,9 +513,11 @@ struct db {
 	const char *path;
 	int fd;            /* -1: the file is missing and reads as empty */
 	bool eof, skipping;
-	unsigned lineno;
 	char *buf;         /* LINE_BUF_SIZE bytes */
 	size_t pos, end;
+	size_t nonl;       /* buf[pos, nonl) is known to hold no newline */
+	size_t base;       /* the file offset of buf[0] */
+	size_t cut_at;     /* the file offset of the last line cut */
 };
 
 static void db_open(struct db *d, const char *path, char *buf)
@@ -549,9 +526,8 @@ static void db_open(struct db *d, const char *path, char *buf)
 
 	d->path = path;
 	d->eof = d->skipping = false;
-	d->lineno = 0;
 	d->buf = buf;
-	d->pos = d->end = 0;
+	d->pos = d->end = d->nonl = d->base = d->cut_at = 0;
 	/* O_NONBLOCK: a FIFO put in place of the file must not hang us. */
 	d->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (d->fd < 0) {
@@ -573,7 +549,7 @@ static void db_close(struct db *d)
 	d->fd = -1;
 }
 
-/* Appends what one read() gives; false at end of file. db_line keeps
+/* Appends what one read() gives; false at end of file. db_block keeps
  * d->end <= LINE_MAX_BYTES here, so a whole CHUNK fits. */
 static bool db_fill(struct db *d)
 {
@@ -591,78 +567,169 @@ static bool db_fill(struct db *d)
 	return n > 0;
 }
 
+/* The first '\n' in [p, end), or NULL. */
+static char *find_newline(char *p, const char *end)
+{
+	return memchr(p, '\n', (size_t)(end - p));
+}
+
+/* Moves the unread bytes to the front of the buffer. */
+static void db_compact(struct db *d)
+{
+	d->base += d->pos;
+	d->nonl -= d->pos;
+	d->end -= d->pos;
+	memmove(d->buf, d->buf + d->pos, d->end);
+	d->pos = 0;
+}
+
+/* The cut line: its first LINE_MAX_BYTES bytes, at buf + start. */
+static void db_cut(struct db *d, size_t start, struct span *b)
+{
+	b->p = d->buf + start;
+	b->n = LINE_MAX_BYTES;
+	d->cut_at = d->base + start;
+}
+
 /*
- * The next line, without its newline, valid until the next call; false at
- * end of file. A line longer than LINE_MAX_BYTES comes back cut to that
- * length with *cut set, and the rest of it is skipped.
+ * The next block of whole lines, valid until the next call; false at end
+ * of file. The lines are separated by '\n' (the last one may lack it), and
+ * none is longer than LINE_MAX_BYTES. A longer line comes alone, cut to
+ * that length, with *cut set; the rest of it is skipped.
  */
-static bool db_line(struct db *d, struct span *l, bool *cut)
+static bool db_block(struct db *d, struct span *b, bool *cut)
 {
 	for (;;) {
-		char *nl = memchr(d->buf + d->pos, '\n', d->end - d->pos);
+		char *start = d->buf + d->pos, *end = d->buf + d->end, *last = end;
 
-		if (nl) {
-			bool skipped = d->skipping;
+		if (d->skipping) {
+			char *nl = find_newline(start, end);
 
-			l->p = d->buf + d->pos;
-			l->n = (size_t)(nl - l->p);
-			d->pos = (size_t)(nl - d->buf) + 1;
-			d->skipping = false;
-			if (skipped)
+			d->skipping = !nl;
+			d->pos = nl ? (size_t)(nl + 1 - d->buf) : d->end;
+			if (nl)
 				continue;
-			/* one read can bring a whole line that is too long */
-			*cut = l->n > LINE_MAX_BYTES;
-			if (*cut)
-				l->n = LINE_MAX_BYTES;
-			d->lineno++;
+		}
+		if (d->nonl < d->pos)
+			d->nonl = d->pos;
+		/* the last newline; a long partial line is scanned once */
+		while (last > d->buf + d->nonl && last[-1] != '\n')
+			last--;
+		if (last > d->buf + d->nonl) {
+			/* only a line carried over from the last read can be long */
+			size_t first = (size_t)(find_newline(start, last) - start);
+
+			*cut = first > LINE_MAX_BYTES;
+			if (*cut) {
+				db_cut(d, d->pos, b);
+				d->pos += first + 1;
+				return true;
+			}
+			b->p = start;
+			b->n = (size_t)(last - start);
+			d->pos = (size_t)(last - d->buf);
+			d->nonl = d->pos;
 			return true;
 		}
-		if (d->skipping) {
-			d->pos = d->end = 0;
-		} else if (d->pos) {
-			d->end -= d->pos;
-			memmove(d->buf, d->buf + d->pos, d->end);
-			d->pos = 0;
-		}
-		if (d->end > LINE_MAX_BYTES) {
-			l->p = d->buf;
-			l->n = LINE_MAX_BYTES;
+		d->nonl = d->end;
+		db_compact(d);
+		if (d->end > LINE_MAX_BYTES && !d->skipping) {
+			db_cut(d, 0, b);
 			d->pos = d->end;
 			d->skipping = *cut = true;
-			d->lineno++;
 			return true;
 		}
 		if (!db_fill(d)) {
 			if (d->skipping || d->end == 0)
 				return false;
 			/* a last line without its newline */
-			l->p = d->buf;
-			l->n = d->end;
+			b->p = d->buf;
+			b->n = d->end;
 			d->pos = d->end;
 			*cut = false;
-			d->lineno++;
 			return true;
 		}
 	}
 }
 
-static noreturn void die_long_line(const struct db *d)
+/* Counts the lines of path before offset at: only for a message, so that
+ * the fast path never has to count them. */
+static unsigned line_number(const char *path, size_t at, char *buf)
 {
-	die(EXIT_OWN, 0, "cannot read %s: line %u is longer than %u bytes",
-	    d->path, d->lineno, (unsigned)LINE_MAX_BYTES);
+	unsigned line = 1;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	ssize_t n;
+
+	while (fd >= 0 && at > 0 &&
+	       (n = read(fd, buf, at < CHUNK ? at : CHUNK)) > 0) {
+		char *p = buf;
+		const char *end = buf + n;
+
+		while ((p = find_newline(p, end))) {
+			line++;
+			p++;
+		}
+		at -= (size_t)n;
+	}
+	if (fd >= 0)
+		close(fd);
+	return line;
 }
 
-/* The next line that says something, trimmed; false at end of file. A
- * line cut while still blank could hold anything after the cut. */
-static bool db_entry(struct db *d, struct span *l, bool *cut)
+static noreturn void die_long_line(struct db *d)
 {
-	while (db_line(d, l, cut)) {
-		if (usable_line(l))
-			return true;
-		if (*cut && l->n == 0)
-			die_long_line(d);
+	die(EXIT_OWN, 0, "cannot read %s: line %u is longer than %u bytes",
+	    d->path, line_number(d->path, d->cut_at, d->buf),
+	    (unsigned)LINE_MAX_BYTES);
+}
+
+/* The first place in [p, end) where text (n > 0 bytes) starts, or NULL.
+ * Eight places a step: a place can start text only if its byte and the
+ * next one match text's first two, which plain integer arithmetic tests
+ * for eight places at once. */
+static const char *find_text(const char *p, const char *end, const char *text,
+			     size_t n)
+{
+	const uint64_t ones = 0x0101010101010101u, highs = ones << 7;
+	size_t second = n > 1;
+	const uint64_t c0 = ones * (unsigned char)text[0];
+	const uint64_t c1 = ones * (unsigned char)text[second];
+
+	while ((size_t)(end - p) >= n + 8) {
+		uint64_t w0, w1;
+		size_t i;
+
+		memcpy(&w0, p, sizeof w0);
+		memcpy(&w1, p + second, sizeof w1);
+		w0 = (w0 ^ c0) | (w1 ^ c1); /* a zero byte where both match */
+		if ((w0 - ones) & ~w0 & highs)
+			for (i = 0; i < 8; i++)
+				if (!memcmp(p + i, text, n))
+					return p + i;
+		p += 8;
 	}
-	return false;
+	for (; (size_t)(end - p) >= n; p++)
+		if (!memcmp(p, text, n))
+			return p;
+	return NULL;
+}
+
+/* The next line of block b, from *from on, that holds text; *from moves
+ * past it, so that each line is found once. */
+static bool next_line_with(struct span b, const char **from, struct span text,
+			   struct span *line)
+{
+	const char *end = b.p + b.n, *hit, *nl;
+
+	if (*from >= end || !(hit = find_text(*from, end, text.p, text.n)))
+		return false;
+	line->p = hit;
+	while (line->p > b.p && line->p[-1] != '\n')
+		line->p--;
+	nl = find_newline((char *)hit, end);
+	line->n = (size_t)((nl ? nl : end) - line->p);
+	*from = nl ? nl + 1 : end;
+	return true;
 }
 
 /* ---- resolving the target -------------------------------------------- */
@@ -703,27 +770,61 @@ static void keep_user(const struct pwline *pw, char *text, struct ident *t)
 	t->gid = pw->gid;
 }
 
+/* A line that says something, trimmed; a line cut while still blank
+ * could hold anything after the cut. */
+static bool usable_entry(struct db *d, struct span *l, bool cut)
+{
+	if (usable_line(l))
+		return true;
+	if (cut && l->n == 0)
+		die_long_line(d);
+	return false;
+}
+
+/* Takes passwd line l when it is want's. */
+static bool take_passwd_line(struct db *d, struct span l, bool cut,
+			     const struct ref *want, char *text,
+			     struct ident *t)
+{
+	struct pwline pw;
+
+	if (!usable_entry(d, &l, cut))
+		return false;
+	switch (passwd_line(l, cut, want, &pw)) {
+	case NO_MATCH:
+		return false;
+	case UNSURE:
+		die_long_line(d);
+	case MATCH:
+		break;
+	}
+	keep_user(&pw, text, t);
+	return true;
+}
+
 /* Fills *t from the first passwd line for want; false when no line
- * names it. */
+ * names it. Only lines holding want's text are looked at: a name, or the
+ * decimal digits that every way of writing the id holds. */
 static bool find_user(const char *path, const struct ref *want,
 		      struct work *w, struct ident *t)
 {
+	char digits[16];
+	struct span key = { want->text, want->len }, b, l;
 	struct db d;
-	struct span l;
-	struct pwline pw;
 	bool cut, found = false;
 
+	if (want->kind != REF_NAME) {
+		key.n = format_uint(digits + sizeof digits, want->id);
+		key.p = digits + sizeof digits - key.n;
+	}
 	db_open(&d, path, w->line);
-	while (!found && db_entry(&d, &l, &cut)) {
-		switch (passwd_line(l, cut, want, &pw)) {
-		case NO_MATCH:
-			break;
-		case UNSURE:
-			die_long_line(&d);
-		case MATCH:
-			keep_user(&pw, w->text, t);
-			found = true;
-		}
+	while (!found && db_block(&d, &b, &cut)) {
+		const char *from = b.p;
+
+		if (cut)
+			found = take_passwd_line(&d, b, true, want, w->text, t);
+		while (!cut && !found && next_line_with(b, &from, key, &l))
+			found = take_passwd_line(&d, l, false, want, w->text, t);
 	}
 	db_close(&d);
 	return found;
@@ -792,20 +893,56 @@ static bool scan_done(const struct group_scan *s)
 	return true;
 }
 
+/* Takes group line l into scan s. */
+static void take_group_line(struct db *d, struct group_scan *s, struct span l,
+			    bool cut)
+{
+	if (usable_entry(d, &l, cut) && !group_line(s, l, cut))
+		die_long_line(d);
+}
+
+/* Looks through a block of whole lines once for each text sought: each
+ * wanted group name, then the user's name among members. Each pass takes
+ * its own lines only, so every group gets the first line with its name. */
+static void scan_block(struct db *d, struct group_scan *s, struct span b)
+{
+	struct span l;
+	size_t i;
+
+	for (i = 0; i < s->nrefs; i++) {
+		struct gref *g = &s->refs[i];
+		struct group_scan one = { g, 1, NULL, 0, s->out, false };
+		struct span name = { g->ref.text, g->ref.len };
+		const char *from = b.p;
+
+		while (g->ref.kind == REF_NAME && !g->found &&
+		       next_line_with(b, &from, name, &l))
+			take_group_line(d, &one, l, false);
+	}
+	if (s->member) {
+		struct group_scan members = *s;
+		struct span name = { s->member, s->member_len };
+		const char *from = b.p;
+
+		members.nrefs = 0;
+		while (!members.too_many && next_line_with(b, &from, name, &l))
+			take_group_line(d, &members, l, false);
+		s->too_many = members.too_many;
+	}
+}
+
 static void scan_groups(const char *path, struct group_scan *s, char *buf)
 {
 	struct db d;
-	struct span l;
+	struct span b;
 	bool cut;
 
-	if (scan_done(s))
-		return;
 	db_open(&d, path, buf);
-	while (db_entry(&d, &l, &cut)) {
-		if (!group_line(s, l, cut))
-			die_long_line(&d);
-		if (scan_done(s))
-			break;
+	while (!scan_done(s) && db_block(&d, &b, &cut)) {
+		if (cut)
+			take_group_line(&d, s, b, true);
+		else
+			scan_block(&d, s, b);
 	}
 	db_close(&d);
 }
@@ -995,6 +1132,12 @@ static void switch_identity(const struct ident *t, uint32_t *room)
 
 /* ---- running the command --------------------------------------------- */
 
+static bool is_home(const char *entry)
+{
+	return entry[0] == 'H' && entry[1] == 'O' && entry[2] == 'M' &&
+	       entry[3] == 'E' && entry[4] == '=';
+}
+
 /* The caller's environment with HOME set to home: the first HOME replaced
  * in place, later ones dropped, appended when there was none. */
 static char **env_with_home(const char *home)
@@ -1011,7 +1154,7 @@ static char **env_with_home(const char *home)
 	memcpy(entry, "HOME=", 6);
 	memcpy(entry + 5, home, len + 1);
 	for (i = 0; i < n; i++) {
-		if (strncmp(environ[i], "HOME=", 5) != 0)
+		if (!is_home(environ[i]))
 			env[k++] = environ[i];
 		else if (!placed)
 			env[k++] = entry, placed = true;
@@ -1022,11 +1165,10 @@ static char **env_with_home(const char *home)
 	return env;
 }
 
+/* Is there something at path? Asked as the target, after the switch. */
 static bool exists(const char *path)
 {
-	struct stat st;
-
-	return stat(path, &st) == 0;
+	return access(path, F_OK) == 0;
 }
 
 /* 127 when there is nothing at path, 126 when there is but it cannot run;
@@ -1066,9 +1208,12 @@ static noreturn void exec_command(char **argv, char **envp)
 	if (!dir)
 		dir = DEFAULT_PATH;
 	for (; clen; dir++) {
-		const char *end = strchrnul(dir, ':');
-		size_t dlen = (size_t)(end - dir);
+		const char *end = dir;
+		size_t dlen;
 
+		while (*end && *end != ':')
+			end++;
+		dlen = (size_t)(end - dir);
 		if (dlen + 1 + clen < sizeof path) {
 			int err;
 
@@ -1209,9 +1354,11 @@ static void parse_args(int argc, char **argv, struct gref *refs,
  * others ascending. */
 static noreturn void print_identity(const struct ident *t)
 {
-	struct out o = { 0, { 0 } };
+	struct out o;
 	size_t i;
 
+	o.fd = STDOUT_FILENO;
+	o.len = 0;
 	out_str(&o, "uid=");
 	out_uint(&o, t->uid);
 	out_str(&o, " gid=");
