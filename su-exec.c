@@ -697,15 +697,17 @@ static const char *find_text(const char *p, const char *end, const char *text,
 
 	while ((size_t)(end - p) >= n + 8) {
 		uint64_t w0, w1;
-		size_t i;
 
 		memcpy(&w0, p, sizeof w0);
 		memcpy(&w1, p + second, sizeof w1);
 		w0 = (w0 ^ c0) | (w1 ^ c1); /* a zero byte where both match */
-		if ((w0 - ones) & ~w0 & highs)
+		if ((w0 - ones) & ~w0 & highs) {
+			size_t i;
+
 			for (i = 0; i < 8; i++)
 				if (!memcmp(p + i, text, n))
 					return p + i;
+		}
 		p += 8;
 	}
 	for (; (size_t)(end - p) >= n; p++)
