@@ -690,7 +690,7 @@ static noreturn void die_long_line(struct db *d)
 static const char *find_text(const char *p, const char *end, const char *text,
 			     size_t n)
 {
-	const uint64_t ones = 0x0101010101010101u, highs = ones << 7;
+	const uint64_t ones = 0x0101010101010101U, highs = ones << 7;
 	size_t second = n > 1;
 	const uint64_t c0 = ones * (unsigned char)text[0];
 	const uint64_t c1 = ones * (unsigned char)text[second];
