@@ -549,16 +549,18 @@ static void db_close(struct db *d)
 	d->fd = -1;
 }
 
-/* Appends what one read() gives; false at end of file. db_block keeps
- * d->end <= LINE_MAX_BYTES here, so a whole CHUNK fits. */
+/* Appends what one read() gives; false at end of file. Reads end at the
+ * CHUNK mark while lines are short, so the buffer's other pages stay
+ * untouched. db_block keeps d->end <= LINE_MAX_BYTES, so a CHUNK fits. */
 static bool db_fill(struct db *d)
 {
+	size_t want = d->end < CHUNK ? CHUNK - d->end : CHUNK;
 	ssize_t n;
 
 	if (d->eof)
 		return false;
 	do
-		n = read(d->fd, d->buf + d->end, CHUNK);
+		n = read(d->fd, d->buf + d->end, want);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		die(EXIT_OWN, errno, "cannot read %s", d->path);
@@ -747,18 +749,40 @@ static bool next_line_with(struct span b, const char **from, struct span text,
 
 /* ---- resolving the target -------------------------------------------- */
 
+/* What room holds at most: GROUP and the --group-add list, the target's
+ * name and home, its groups; each rounded up to 8 bytes. */
+#define ROOM_SIZE ((1 + GROUPS_MAX) * sizeof(struct gref) + \
+		   LINE_MAX_BYTES + 2 + (GROUPS_MAX + 1) * sizeof(uint32_t) + 24)
+
 /*
  * Storage with fixed bounds, zero until used. Static, it costs only the
- * pages actually touched: a few for a normal database, more only for long
- * lines or many groups. So memory stays bounded and no allocator is needed.
+ * pages actually touched, so memory stays bounded, and small for a normal
+ * database, without an allocator. room is handed out in order of need by
+ * take(): the small lists first, so that they share a page, then the
+ * groups, the one list that grows.
  */
 struct work {
-	char line[LINE_BUF_SIZE];          /* the database line buffer */
-	char text[LINE_MAX_BYTES + 2];     /* the target's name and home */
-	uint32_t groups[GROUPS_MAX + 1];   /* the target's groups */
-	uint32_t have[GROUPS_MAX + 1];     /* the process's own, to compare */
-	struct gref refs[1 + GROUPS_MAX];  /* GROUP, then each --group-add */
+	/* the database line buffer; after the reading, the group list read
+	 * back from the kernel */
+	_Alignas(uint64_t) char line[LINE_BUF_SIZE];
+	_Alignas(uint64_t) char room[ROOM_SIZE];
+	size_t used;
 };
+
+_Static_assert(LINE_BUF_SIZE >= (GROUPS_MAX + 1) * sizeof(uint32_t),
+	       "the line buffer holds a group list");
+
+/* n bytes of room, in order; ROOM_SIZE bounds what the callers take. */
+static void *take(struct work *w, size_t n)
+{
+	void *p = w->room + w->used;
+
+	n = (n + 7) & ~(size_t)7;
+	if (n > sizeof w->room - w->used)
+		die(EXIT_OWN, ENOMEM, "cannot resolve the identity");
+	w->used += n;
+	return p;
+}
 
 /* Who the command runs as. */
 struct ident {
@@ -768,10 +792,12 @@ struct ident {
 	struct gidset groups;  /* sorted, unique, with gid */
 };
 
-/* Copies name and home of a passwd line to text, which has room for both
- * (LINE_MAX_BYTES + 2), as the line buffer is about to be reused. */
-static void keep_user(const struct pwline *pw, char *text, struct ident *t)
+/* Copies name and home of a passwd line out of the line buffer, which is
+ * about to be reused. */
+static void keep_user(const struct pwline *pw, struct work *w, struct ident *t)
 {
+	char *text = take(w, pw->name.n + pw->home.n + 2);
+
 	memcpy(text, pw->name.p, pw->name.n);
 	text[pw->name.n] = '\0';
 	t->name = text;
@@ -796,7 +822,7 @@ static bool usable_entry(struct db *d, struct span *l, bool cut)
 
 /* Takes passwd line l when it is want's. */
 static bool take_passwd_line(struct db *d, struct span l, bool cut,
-			     const struct ref *want, char *text,
+			     const struct ref *want, struct work *w,
 			     struct ident *t)
 {
 	struct pwline pw;
@@ -811,7 +837,7 @@ static bool take_passwd_line(struct db *d, struct span l, bool cut,
 	case MATCH:
 		break;
 	}
-	keep_user(&pw, text, t);
+	keep_user(&pw, w, t);
 	return true;
 }
 
@@ -835,9 +861,9 @@ static bool find_user(const char *path, const struct ref *want,
 		const char *from = b.p;
 
 		if (cut)
-			found = take_passwd_line(&d, b, true, want, w->text, t);
+			found = take_passwd_line(&d, b, true, want, w, t);
 		while (!cut && !found && next_line_with(b, &from, key, &l))
-			found = take_passwd_line(&d, l, false, want, w->text, t);
+			found = take_passwd_line(&d, l, false, want, w, t);
 	}
 	db_close(&d);
 	return found;
@@ -991,18 +1017,18 @@ static void resolve_user(const char *passwd, const char *spec, size_t len,
  * refs[0] holds GROUP's text (empty without one), the rest --group-add's.
  */
 static void resolve(const char *passwd, const char *group, const char *spec,
-		    size_t nrefs, struct work *w, struct ident *t)
+		    struct gref *refs, size_t nrefs, struct work *w,
+		    struct ident *t)
 {
 	const char *colon = strchr(spec, ':');
-	struct gref *refs = w->refs;
 	struct group_scan scan = { refs, nrefs, NULL, 0, &t->groups, false };
 	bool fits;
 	size_t i;
 
-	t->groups.v = w->groups;
-	t->groups.n = 0;
 	resolve_user(passwd, spec, colon ? (size_t)(colon - spec) : strlen(spec),
 		     w, t);
+	t->groups.v = take(w, (GROUPS_MAX + 1) * sizeof *t->groups.v);
+	t->groups.n = 0;
 	for (i = 0; i < nrefs; i++) {
 		struct gref *g = &refs[i];
 
@@ -1330,14 +1356,15 @@ static void parse_short_options(struct opts *o, char **argv, int *i)
 }
 
 /* Options come only before USER; nothing after USER is ever parsed. */
-static void parse_args(int argc, char **argv, struct gref *refs,
-		       struct opts *o)
+static void parse_args(int argc, char **argv, struct work *w, struct opts *o)
 {
+	/* each --group-add takes an argument at least */
+	size_t most = argc < GROUPS_MAX ? (size_t)(argc > 0 ? argc : 0) : GROUPS_MAX;
 	const char *colon;
 	int i;
 
 	o->print = o->no_new_privs = false;
-	o->refs = refs;
+	o->refs = take(w, (most + 1) * sizeof *o->refs);
 	o->nrefs = 1;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -1406,12 +1433,13 @@ int main(int argc, char **argv)
 	if (getauxval(AT_SECURE))
 		die(EXIT_OWN, 0, "refusing to run setuid, setgid or with file "
 		    "capabilities: it is not sudo");
-	parse_args(argc, argv, w.refs, &o);
-	resolve(PASSWD_PATH, GROUP_PATH, o.spec, o.nrefs, &w, &t);
+	parse_args(argc, argv, &w, &o);
+	resolve(PASSWD_PATH, GROUP_PATH, o.spec, o.refs, o.nrefs, &w, &t);
 	if (o.print)
 		print_identity(&t);
 	env = env_with_home(t.home);
-	switch_identity(&t, w.have);
+	/* the database is read: its buffer holds the group list read back */
+	switch_identity(&t, (uint32_t *)(void *)w.line);
 	if (o.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
 		die(EXIT_OWN, errno, "cannot set no_new_privs");
 	exec_command(o.cmd, env);
