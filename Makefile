@@ -67,19 +67,42 @@ lint:
 	clang-tidy --quiet su-exec.c -- $(SU_CPPFLAGS) $(SU_CFLAGS)
 	$(GCC) $(SU_CPPFLAGS) $(SU_CFLAGS) -O2 -Wall -Wextra -Werror -fanalyzer \
 		-c -o /dev/null su-exec.c
+	mandoc -Tlint -Wwarning su-exec.1
+	groff -ww -mandoc -Tutf8 su-exec.1 >/dev/null
 
 check: su-exec su-exec-static
 	$(BATS) --tap $(TESTS)
 
 install: su-exec
-	mkdir -p $(DESTDIR)$(BINDIR)
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	cp -f su-exec $(DESTDIR)$(BINDIR)/su-exec
 	chmod 755 $(DESTDIR)$(BINDIR)/su-exec
+	cp -f su-exec.1 $(DESTDIR)$(MANDIR)/man1/su-exec.1
+	chmod 644 $(DESTDIR)$(MANDIR)/man1/su-exec.1
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/su-exec
+	rm -f $(DESTDIR)$(BINDIR)/su-exec $(DESTDIR)$(MANDIR)/man1/su-exec.1
+
+# The comparison with gosu, setpriv, chpst and s6-setuidgid, written to
+# bench/results.md, and the performance budget of the static build. Root.
+bench: su-exec su-exec-static
+	bench/run --check
+
+# A versioned tarball of what is committed; distcheck proves that it
+# builds and passes the test suite once unpacked.
+DIST = su-exec-$(VERSION)
+
+dist:
+	git archive --format=tar.gz --prefix=$(DIST)/ -o $(DIST).tar.gz HEAD
+
+distcheck: dist
+	rm -rf .distcheck && mkdir .distcheck
+	tar -xzf $(DIST).tar.gz -C .distcheck
+	cd .distcheck/$(DIST) && $(MAKE) check
+	rm -rf .distcheck
 
 clean:
-	rm -f su-exec su-exec-static su-exec-asan
+	rm -f su-exec su-exec-static su-exec-asan $(DIST).tar.gz
+	rm -rf .distcheck
 
-.PHONY: all static size sanitize lint check install uninstall clean
+.PHONY: all static size sanitize lint check bench dist distcheck install uninstall clean

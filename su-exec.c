@@ -49,7 +49,7 @@ enum { EXIT_OWN = 125, EXIT_CANNOT_RUN = 126, EXIT_NOT_FOUND = 127 };
 #define GROUPS_MAX 65536
 /* Longest database line read in full (a group of 100,000 members fits). */
 #define LINE_MAX_BYTES ((size_t)1 << 20)
-/* Read size, and the buffer that serves every line shorter than it. */
+/* Read size; while lines are short, all of the line buffer that is used. */
 #define CHUNK ((size_t)16 << 10)
 /* Longest piece of untrusted input quoted in a message. */
 #define QUOTE_MAX 64
