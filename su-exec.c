@@ -1227,40 +1227,44 @@ static noreturn void die_exec(const char *path, int err)
 	die(EXIT_CANNOT_RUN, err, "cannot run %q", path, len);
 }
 
-/*
- * Runs argv with the caller's PATH as execvp(3) would, but after the switch
- * (so the target's own permissions decide) and never through /bin/sh. An
- * entry where the command exists but cannot run is remembered, and reported
- * only if no later entry runs it.
- */
-static noreturn void exec_command(char **argv, char **envp)
+/* dir (dlen bytes, none for the current directory), '/' and cmd in path,
+ * of PATH_BYTES; false when too long. */
+#define PATH_BYTES 4096
+static bool join_path(char *path, const char *dir, size_t dlen,
+		      const char *cmd, size_t clen)
 {
-	const char *cmd = argv[0], *dir;
-	size_t clen = strlen(cmd);
-	char path[4096], failed[sizeof path];
+	if (dlen + 1 + clen >= PATH_BYTES)
+		return false;
+	memcpy(path, dir, dlen);
+	path[dlen] = '/';
+	memcpy(path + dlen + !!dlen, cmd, clen + 1);
+	return true;
+}
+
+/*
+ * Runs argv[0], which holds no '/', from the caller's PATH as execvp(3)
+ * would, but after the switch (so the target's own permissions decide) and
+ * never through /bin/sh. An entry where the command exists but cannot run
+ * is remembered, and reported only if no later entry runs it. Never
+ * inlined: its buffer must not weigh on the stack of the common case.
+ */
+static noreturn __attribute__((noinline)) void exec_from_path(char **argv,
+							     char **envp)
+{
+	const char *cmd = argv[0], *dir = getenv("PATH"), *failed_dir = "";
+	size_t clen = strlen(cmd), failed_len = 0;
+	char path[PATH_BYTES];
 	int failed_err = 0;
 
-	if (strchr(cmd, '/')) {
-		execve(cmd, argv, envp);
-		die_exec(cmd, errno);
-	}
-	dir = getenv("PATH");
 	if (!dir)
 		dir = DEFAULT_PATH;
 	for (; clen; dir++) {
 		const char *end = dir;
-		size_t dlen;
+		int err;
 
 		while (*end && *end != ':')
 			end++;
-		dlen = (size_t)(end - dir);
-		if (dlen + 1 + clen < sizeof path) {
-			int err;
-
-			/* an empty entry is the current directory */
-			memcpy(path, dir, dlen);
-			path[dlen] = '/';
-			memcpy(path + dlen + !!dlen, cmd, clen + 1);
+		if (join_path(path, dir, (size_t)(end - dir), cmd, clen)) {
 			execve(path, argv, envp);
 			err = errno;
 			if (err != ENOENT && err != ENOTDIR && err != EACCES &&
@@ -1268,7 +1272,8 @@ static noreturn void exec_command(char **argv, char **envp)
 				die_exec(path, err);
 			if (!failed_err && (err == EACCES || err == ENOENT) &&
 			    exists(path)) {
-				memcpy(failed, path, sizeof path);
+				failed_dir = dir;
+				failed_len = (size_t)(end - dir);
 				failed_err = err;
 			}
 		}
@@ -1276,9 +1281,18 @@ static noreturn void exec_command(char **argv, char **envp)
 		if (!*dir)
 			break;
 	}
-	if (failed_err)
-		die_exec(failed, failed_err);
+	if (failed_err && join_path(path, failed_dir, failed_len, cmd, clen))
+		die_exec(path, failed_err);
 	die(EXIT_NOT_FOUND, 0, "cannot run %q: command not found", cmd, clen);
+}
+
+static noreturn void exec_command(char **argv, char **envp)
+{
+	if (strchr(argv[0], '/')) {
+		execve(argv[0], argv, envp);
+		die_exec(argv[0], errno);
+	}
+	exec_from_path(argv, envp);
 }
 
 /* ---- command line ---------------------------------------------------- */
