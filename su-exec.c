@@ -1260,11 +1260,12 @@ static noreturn __attribute__((noinline)) void exec_from_path(char **argv,
 		dir = DEFAULT_PATH;
 	for (; clen; dir++) {
 		const char *end = dir;
-		int err;
 
 		while (*end && *end != ':')
 			end++;
 		if (join_path(path, dir, (size_t)(end - dir), cmd, clen)) {
+			int err;
+
 			execve(path, argv, envp);
 			err = errno;
 			if (err != ENOENT && err != ENOTDIR && err != EACCES &&
