@@ -83,6 +83,13 @@ install: su-exec
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/su-exec $(DESTDIR)$(MANDIR)/man1/su-exec.1
 
+# libFuzzer harnesses (clang) for the spec and the two file readers, each
+# for FUZZ_SECONDS; fails on any crash, leak or broken invariant.
+FUZZ_SECONDS = 60
+
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run
+
 # The comparison with gosu, setpriv, chpst and s6-setuidgid, written to
 # bench/results.md, and the performance budget of the static build. Root.
 bench: su-exec su-exec-static
@@ -103,6 +110,6 @@ distcheck: dist
 
 clean:
 	rm -f su-exec su-exec-static su-exec-asan $(DIST).tar.gz
-	rm -rf .distcheck
+	rm -rf .distcheck tests/fuzz/build
 
-.PHONY: all static size sanitize lint check bench dist distcheck install uninstall clean
+.PHONY: all static size sanitize lint check fuzz bench dist distcheck install uninstall clean

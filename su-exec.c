@@ -736,7 +736,8 @@ static bool next_line_with(struct span b, const char **from, struct span text,
 {
 	const char *end = b.p + b.n, *hit, *nl;
 
-	if (*from >= end || !(hit = find_text(*from, end, text.p, text.n)))
+	if (!text.n || *from >= end ||
+	    !(hit = find_text(*from, end, text.p, text.n)))
 		return false;
 	line->p = hit;
 	while (line->p > b.p && line->p[-1] != '\n')
@@ -1038,7 +1039,8 @@ static void resolve(const char *passwd, const char *group, const char *spec,
 		g->found = g->ref.kind != REF_NAME;
 		g->gid = g->ref.id;
 	}
-	if (refs[0].ref.kind == REF_NONE && t->name) {
+	/* a passwd line with an empty name matched by uid names no member */
+	if (refs[0].ref.kind == REF_NONE && t->name && *t->name) {
 		scan.member = t->name;
 		scan.member_len = strlen(t->name);
 	}
