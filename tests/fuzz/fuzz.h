@@ -521,3 +521,23 @@ static unsigned fz_long_line_no(void)
 	no = strtoul(p + 7, NULL, 10);
 	return no > 0 && no < 1u << 30 ? (unsigned)no : 0;
 }
+
+/* After a reader died: status 125 and one clean line naming the file, which
+ * is about a long line the model says must fail (error_line, 0 for none)
+ * or may fail (may). */
+static void fz_check_reader_died(int st, const char *path, unsigned error_line,
+				 const struct ref_may *may)
+{
+	unsigned no;
+
+	fz_release();
+	fz_check_message();
+	FZ_CHECK(st == 125, "exit status %d", st);
+	FZ_CHECK(fz_message_has(path), "message does not name the file");
+	no = fz_long_line_no();
+	FZ_CHECK(no, "unexpected error: %.*s", (int)fz_out[1].len, fz_out[1].buf);
+	FZ_CHECK((error_line && no == error_line) || ref_may_has(may, no),
+		 "error at line %u, where the model expects %s %u", no,
+		 error_line ? "an error at line" : "none, not even at line",
+		 error_line);
+}

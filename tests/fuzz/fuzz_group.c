@@ -257,20 +257,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	st = run_scan(&scan);
 	n = sort_unique(s.gids, s.ngids);
 	if (st) {
-		unsigned no;
-
-		fz_release();
-		fz_check_message();
-		FZ_CHECK(st == 125, "exit status %d", st);
-		FZ_CHECK(fz_message_has(file.path), "message does not name the file");
-		no = fz_long_line_no();
-		FZ_CHECK(no, "unexpected error: %.*s", (int)fz_out[1].len,
-			 fz_out[1].buf);
-		FZ_CHECK((s.kind == S_ERROR && no == s.error_line) ||
-			 ref_may_has(&s.may, no),
-			 "error at line %u, expected %s %u", no,
-			 s.kind == S_ERROR ? "an error at line" : "none, not even",
-			 s.error_line);
+		fz_check_reader_died(st, file.path,
+				     s.kind == S_ERROR ? s.error_line : 0, &s.may);
 		return 0;
 	}
 	fz_expect_clean();

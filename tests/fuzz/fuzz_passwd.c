@@ -192,20 +192,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fz_begin();
 	st = run_find_user(&want, &t, &found);
 	if (st) {
-		unsigned no;
-
-		fz_release();
-		fz_check_message();
-		FZ_CHECK(st == 125, "exit status %d", st);
-		FZ_CHECK(fz_message_has(file.path), "message does not name the file");
-		no = fz_long_line_no();
-		FZ_CHECK(no, "unexpected error: %.*s", (int)fz_out[1].len,
-			 fz_out[1].buf);
-		FZ_CHECK((r.kind == R_ERROR && no == r.error_line) ||
-			 ref_may_has(&r.may, no),
-			 "error at line %u, expected %s %u", no,
-			 r.kind == R_ERROR ? "an error at line" :
-			 r.kind == R_FOUND ? "a match" : "no match", r.error_line);
+		fz_check_reader_died(st, file.path,
+				     r.kind == R_ERROR ? r.error_line : 0, &r.may);
 		return 0;
 	}
 	fz_expect_clean();
