@@ -75,39 +75,29 @@ LONG="longer than 1048576 bytes"
 
 # ---- not a regular file ------------------------------------------------
 
+# refuses_odd_file MAKE: for passwd, then group, an /etc whose file is
+# made by MAKE (mkfifo, mkdir) instead; su-exec must refuse it at once.
+refuses_odd_file() {
+	local f
+	for f in passwd group; do
+		rm -rf "$BATS_TEST_TMPDIR/etc"
+		fake_etc
+		rm "$ETC/$f"
+		"$1" "$ETC/$f"
+		run --separate-stderr -125 hostile_etc "$ETC" --print app
+		[ "$output" = "" ]
+		[ "$stderr" = "su-exec: cannot read /etc/$f: not a regular file" ]
+	done
+}
+
 @test "a FIFO as passwd or group is refused at once, never waited on" {
 	need_root
-	fake_etc
-	rm "$ETC/passwd"
-	mkfifo "$ETC/passwd"
-	run --separate-stderr -125 hostile_etc "$ETC" --print app
-	[ "$output" = "" ]
-	[ "$stderr" = "su-exec: cannot read /etc/passwd: not a regular file" ]
-
-	rm "$ETC/passwd" "$ETC/group"
-	cp "$PASSWD" "$ETC/passwd"
-	mkfifo "$ETC/group"
-	run --separate-stderr -125 hostile_etc "$ETC" --print app
-	[ "$output" = "" ]
-	[ "$stderr" = "su-exec: cannot read /etc/group: not a regular file" ]
+	refuses_odd_file mkfifo
 }
 
 @test "a directory as passwd or group is refused" {
 	need_root
-	fake_etc
-	rm "$ETC/passwd"
-	mkdir "$ETC/passwd"
-	run --separate-stderr -125 hostile_etc "$ETC" --print app
-	[ "$output" = "" ]
-	[ "$stderr" = "su-exec: cannot read /etc/passwd: not a regular file" ]
-
-	rmdir "$ETC/passwd"
-	rm "$ETC/group"
-	cp "$PASSWD" "$ETC/passwd"
-	mkdir "$ETC/group"
-	run --separate-stderr -125 hostile_etc "$ETC" --print app
-	[ "$output" = "" ]
-	[ "$stderr" = "su-exec: cannot read /etc/group: not a regular file" ]
+	refuses_odd_file mkdir
 }
 
 @test "/dev/zero bound over passwd or group is refused, not read forever" {
