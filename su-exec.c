@@ -1045,7 +1045,9 @@ static void resolve(const char *passwd, const char *group, const char *spec,
 		scan.member_len = strlen(t->name);
 	}
 	scan_groups(group, &scan, w->line);
-	for (i = 0; i < nrefs; i++)
+	/* past the limit the scan stops: a name not reached is not unknown */
+	fits = !scan.too_many;
+	for (i = 0; fits && i < nrefs; i++)
 		if (!refs[i].found)
 			die(EXIT_OWN, 0, "unknown group %q: no such group in %s",
 			    refs[i].ref.text, refs[i].ref.len, group);
@@ -1055,7 +1057,7 @@ static void resolve(const char *passwd, const char *group, const char *spec,
 		t->home = "/";
 	/* The primary gid is always a supplementary group too (CVE-2022-36109:
 	 * otherwise a process could shed a group that denies it access). */
-	fits = !scan.too_many && gidset_add(&t->groups, t->gid);
+	fits = fits && gidset_add(&t->groups, t->gid);
 	for (i = 1; fits && i < nrefs; i++)
 		fits = gidset_add(&t->groups, refs[i].gid);
 	gidset_compact(&t->groups);
@@ -1270,8 +1272,10 @@ static noreturn __attribute__((noinline)) void exec_from_path(char **argv,
 
 			execve(path, argv, envp);
 			err = errno;
+			/* go on where execvp(3) does, and past a name too
+			 * long for this entry */
 			if (err != ENOENT && err != ENOTDIR && err != EACCES &&
-			    err != ENAMETOOLONG && err != ELOOP)
+			    err != ENAMETOOLONG)
 				die_exec(path, err);
 			if (!failed_err && (err == EACCES || err == ENOENT) &&
 			    exists(path)) {
@@ -1320,7 +1324,7 @@ static void add_group_option(struct opts *o, const char *opt, const char *val)
 	if (!*val)
 		die(EXIT_OWN, 0, "option %s needs a non-empty GROUP", opt);
 	if (o->nrefs == 1 + GROUPS_MAX)
-		die(EXIT_OWN, 0, "more than %u groups added (the Linux limit)",
+		die(EXIT_OWN, 0, "option %s given more than %u times", opt,
 		    (unsigned)GROUPS_MAX);
 	o->refs[o->nrefs++].ref = (struct ref){ REF_NONE, val, strlen(val), 0 };
 }

@@ -99,6 +99,29 @@ HOME=/" ]
 	[ "$output" = "HOME=/home/app" ]
 }
 
+@test "without PATH, Docker's default PATH is searched, /usr/local/bin first" {
+	need_root
+	local d=$SHARED_TMPDIR
+	mkdir "$d/local"
+	printf '#!/bin/sh\necho local tool\n' >"$d/local/only-local"
+	chmod 755 "$d/local" "$d/local/only-local"
+	run -0 in_ns "$PASSWD" "$GROUP" sh -c '
+		mount --bind "$1" /usr/local/bin && exec env -i "$SU_EXEC" app only-local' \
+		sh "$d/local"
+	[ "$output" = "local tool" ]
+}
+
+@test "a symbolic link loop in PATH stops the search, as execvp does" {
+	need_root
+	local d=$SHARED_TMPDIR
+	mkdir "$d/loop"
+	ln -s tool "$d/loop/tool"
+	chmod 755 "$d/loop"
+	run --separate-stderr -126 in_ns "$PASSWD" "$GROUP" env PATH="$d/loop:/usr/bin:/bin" \
+		"$SU_EXEC" app tool
+	[[ "$stderr" == "su-exec: cannot run '$d/loop/tool': "* ]]
+}
+
 @test "PATH is searched after the switch: unsearchable entries are skipped" {
 	need_root
 	local d=$SHARED_TMPDIR

@@ -99,6 +99,19 @@ install_special() {
 	[ "$output" = "NoNewPrivs:	1" ]
 }
 
+@test "the blocked signals, the session and the process group are left alone" {
+	need_root
+	# SIGUSR1 blocked by the caller: bit 10 of the mask
+	run -0 in_ns "$PASSWD" "$GROUP" perl -MPOSIX -e '
+		sigprocmask(SIG_BLOCK, POSIX::SigSet->new(SIGUSR1));
+		exec @ARGV' "$SU_EXEC" app grep ^SigBlk: /proc/self/status
+	[ "$output" = "SigBlk:	0000000000000200" ]
+	run -0 in_ns "$PASSWD" "$GROUP" sh -c 'echo $(ps -o sid=,pgid= -p $$);
+		exec "$SU_EXEC" app sh -c "echo \$(ps -o sid=,pgid= -p \$\$)"'
+	[ "${#lines[@]}" = 2 ]
+	[ "${lines[0]}" = "${lines[1]}" ]
+}
+
 @test "the signal mask, ignored signals and rlimits are left alone" {
 	need_root
 	run -0 in_ns "$PASSWD" "$GROUP" sh -c 'trap "" USR1; ulimit -n 123;

@@ -1,0 +1,85 @@
+#!/usr/bin/env bats
+# The checks that only a failing kernel can reach: strace makes a system
+# call fail, or pretend to succeed without doing anything, and su-exec must
+# notice and run nothing.
+
+load test_helper
+
+setup() {
+	write_db
+	shared_tmpdir
+	command -v strace >/dev/null || skip "needs strace"
+	[ -z "${SU_EXEC_SANITIZED:-}" ] || skip "a sanitizer build makes system calls of its own"
+}
+
+# faulty INJECT ARGS...: su-exec as root over the test database, with
+# strace's -e INJECT rule.
+faulty() {
+	local inject=$1
+	shift
+	in_ns "$PASSWD" "$GROUP" strace -qq -o /dev/null -e inject="$inject" \
+		"$SU_EXEC" "$@"
+}
+
+@test "groups that were not set are caught by the check after the switch" {
+	need_root
+	run --separate-stderr -125 faulty setgroups:retval=0 app touch "$SHARED_TMPDIR/ran"
+	[ "$output" = "" ]
+	[ "$stderr" = "su-exec: uid 1000 gid 1000 did not take effect" ]
+	[ ! -e "$SHARED_TMPDIR/ran" ]
+}
+
+@test "gids that were not set are caught by the check after the switch" {
+	need_root
+	run --separate-stderr -125 faulty setresgid:retval=0 app touch "$SHARED_TMPDIR/ran"
+	[ "$stderr" = "su-exec: uid 1000 gid 1000 did not take effect" ]
+	[ ! -e "$SHARED_TMPDIR/ran" ]
+}
+
+@test "a uid 0 that can be regained is refused" {
+	need_root
+	run --separate-stderr -125 faulty setuid:retval=0 app touch "$SHARED_TMPDIR/ran"
+	[ "$stderr" = "su-exec: could regain uid 0 after switching to uid 1000" ]
+	[ ! -e "$SHARED_TMPDIR/ran" ]
+}
+
+@test "capabilities that were not dropped are refused" {
+	need_root
+	command -v capsh >/dev/null || skip "needs capsh (libcap2-bin)"
+	run --separate-stderr -125 in_ns "$PASSWD" "$GROUP" capsh --inh=cap_chown -- -c \
+		'exec strace -qq -o /dev/null -e inject=capset:retval=0 "$SU_EXEC" app true'
+	[ "$stderr" = "su-exec: capabilities remain after the switch" ]
+}
+
+@test "a failed setgroups names the error" {
+	need_root
+	run --separate-stderr -125 faulty setgroups:error=EINVAL app true
+	[ "$stderr" = "su-exec: cannot set groups: Invalid argument" ]
+}
+
+@test "no_new_privs that cannot be set is an error" {
+	need_root
+	run --separate-stderr -125 faulty prctl:error=EINVAL --no-new-privs app touch "$SHARED_TMPDIR/ran"
+	[ "$stderr" = "su-exec: cannot set no_new_privs: Invalid argument" ]
+	[ ! -e "$SHARED_TMPDIR/ran" ]
+}
+
+@test "a read interrupted by a signal is retried" {
+	need_root
+	run --separate-stderr -0 in_ns "$PASSWD" "$GROUP" strace -qq -o /dev/null \
+		-P /etc/group -e trace=read -e inject=read:error=EINTR:when=1 \
+		"$SU_EXEC" -p app
+	[ "$output" = "uid=1000 gid=1000 groups=1000,10,50,100 home=/home/app" ]
+}
+
+@test "a read error is an error naming the file, never a partial answer" {
+	need_root
+	# a regular file whose every read fails: the memory of a process at
+	# an address it has not mapped
+	sleep 30 &
+	local pid=$!
+	run --separate-stderr -125 in_ns "$PASSWD" "/proc/$pid/mem" "$SU_EXEC" -p app
+	kill "$pid"
+	[ "$output" = "" ]
+	[ "$stderr" = "su-exec: cannot read /etc/group: Input/output error" ]
+}
