@@ -977,6 +977,8 @@ static void scan_groups(const char *path, struct group_scan *s, char *buf)
 	struct span b;
 	bool cut;
 
+	if (scan_done(s))
+		return; /* numeric ids only: the file is not needed */
 	db_open(&d, path, buf);
 	while (!scan_done(s) && db_block(&d, &b, &cut)) {
 		if (cut)

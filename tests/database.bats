@@ -92,3 +92,13 @@ members() {
 	run -0 in_ns "$BATS_TEST_TMPDIR/p" "$GROUP" "$SU_EXEC" -p next
 	[ "$output" = "uid=1234 gid=1234 groups=1234 home=/home/next" ]
 }
+
+@test "numeric ids alone never read /etc/group, broken or not" {
+	need_root
+	fake_etc passwd
+	mkfifo "$ETC/group"
+	run -0 in_etc "$ETC" "$SU_EXEC" -p 4000:4000
+	[ "$output" = "uid=4000 gid=4000 groups=4000 home=/" ]
+	run --separate-stderr -125 in_etc "$ETC" "$SU_EXEC" -p app
+	[ "$stderr" = "su-exec: cannot read /etc/group: not a regular file" ]
+}
