@@ -71,6 +71,15 @@ is_loop_error() {
 }
 
 APP='uid=1000 gid=1000 groups=1000,10,50,100 home=/home/app'
+
+# app_resolves_and_switches: over $PASSWD and $GROUP, app resolves to $APP
+# and a real switch gives the command exactly that identity.
+app_resolves_and_switches() {
+	run --separate-stderr -0 hostile --print app
+	[ "$output" = "$APP" ]
+	run -0 hostile app sh -c "$SHOW_ID"
+	is_switched 1000 1000 "10 50 100 1000" /home/app
+}
 LONG="longer than 1048576 bytes"
 
 # ---- not a regular file ------------------------------------------------
@@ -172,10 +181,7 @@ refuses_odd_file() {
 		cat "$PASSWD"
 	} >"$PASSWD.big"
 	PASSWD=$PASSWD.big
-	run --separate-stderr -0 hostile --print app
-	[ "$output" = "$APP" ]
-	run -0 hostile app sh -c "$SHOW_ID"
-	is_switched 1000 1000 "10 50 100 1000" /home/app
+	app_resolves_and_switches
 }
 
 @test "a 3 MB passwd line for the target is an error naming the file" {
@@ -298,10 +304,7 @@ refuses_odd_file() {
 	sed 's/$/\r/' "$GROUP" >"$GROUP.crlf"
 	PASSWD=$PASSWD.crlf
 	GROUP=$GROUP.crlf
-	run --separate-stderr -0 hostile --print app
-	[ "$output" = "$APP" ]
-	run -0 hostile app sh -c "$SHOW_ID"
-	is_switched 1000 1000 "10 50 100 1000" /home/app
+	app_resolves_and_switches
 }
 
 @test "a last line without its newline is read" {

@@ -175,6 +175,17 @@ run_ctr() {
 		--bundle "$1" "$CTR_ID" </dev/null
 }
 
+# refused_in DIR SPEC MESSAGE: `su-exec SPEC touch /tmp/marker` in bundle
+# DIR must exit 125 with MESSAGE alone on stderr, and never run the command.
+refused_in() {
+	local dir=$1 spec=$2 message=$3
+	set_args "$dir" /usr/local/bin/su-exec "$spec" touch /tmp/marker
+	run -125 --separate-stderr run_ctr "$dir"
+	[ "$output" = "" ]
+	[ "$stderr" = "$message" ]
+	[ ! -e "$dir/rootfs/tmp/marker" ]
+}
+
 # wait_for FILE: up to 30 s for the container to write FILE.
 wait_for() {
 	local i

@@ -71,11 +71,8 @@ process 1" ]
 	# docker run --cap-drop SETUID --cap-drop SETGID
 	edit_config "$b" '.process.capabilities |= map_values(map(
 		select(. != "CAP_SETUID" and . != "CAP_SETGID")))'
-	set_args "$b" /usr/local/bin/su-exec nonroot touch /tmp/marker
-	run -125 --separate-stderr run_ctr "$b"
-	[ "$output" = "" ]
-	[ "$stderr" = "su-exec: cannot set groups: Operation not permitted (su-exec needs root or CAP_SETGID)" ]
-	[ ! -e "$b/rootfs/tmp/marker" ]
+	refused_in "$b" nonroot \
+		"su-exec: cannot set groups: Operation not permitted (su-exec needs root or CAP_SETGID)"
 }
 
 @test "without CAP_SETUID: exact message, 125, the command never runs" {
@@ -84,11 +81,8 @@ process 1" ]
 	make_bundle "$b"
 	edit_config "$b" '.process.capabilities |= map_values(map(
 		select(. != "CAP_SETUID")))'
-	set_args "$b" /usr/local/bin/su-exec nonroot touch /tmp/marker
-	run -125 --separate-stderr run_ctr "$b"
-	[ "$output" = "" ]
-	[ "$stderr" = "su-exec: cannot set uid 65532: Operation not permitted (su-exec needs root or CAP_SETUID)" ]
-	[ ! -e "$b/rootfs/tmp/marker" ]
+	refused_in "$b" nonroot \
+		"su-exec: cannot set uid 65532: Operation not permitted (su-exec needs root or CAP_SETUID)"
 }
 
 @test "already nonroot with no capabilities (--user, runAsNonRoot): runs" {
@@ -162,11 +156,8 @@ HOME=/" ]
 	need_runc
 	local b=$BATS_TEST_TMPDIR/bundle
 	make_bundle "$b"
-	set_args "$b" /usr/local/bin/su-exec nosuchuser touch /tmp/marker
-	run -125 --separate-stderr run_ctr "$b"
-	[ "$output" = "" ]
-	[ "$stderr" = "su-exec: unknown user 'nosuchuser': no such user in /etc/passwd" ]
-	[ ! -e "$b/rootfs/tmp/marker" ]
+	refused_in "$b" nosuchuser \
+		"su-exec: unknown user 'nosuchuser': no such user in /etc/passwd"
 }
 
 @test "a command missing from the image: 127, named" {
