@@ -10,6 +10,8 @@ DESTDIR =
 
 CC = cc
 CFLAGS = -O2 -Wall -Wextra
+# Added to every build, the static and sanitizer ones too: CI sets -Werror.
+EXTRA_CFLAGS =
 LDFLAGS =
 BATS = bats
 # Every test folder except tests/meta, whose one file must fail. The
@@ -23,7 +25,8 @@ SU_CFLAGS = -std=c11
 all: su-exec
 
 su-exec: su-exec.c Makefile
-	$(CC) $(CPPFLAGS) $(SU_CPPFLAGS) $(SU_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ su-exec.c
+	$(CC) $(CPPFLAGS) $(SU_CPPFLAGS) $(SU_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS) \
+		$(LDFLAGS) -o $@ su-exec.c
 
 # A stripped static twin for scratch and distroless images: musl when
 # musl-gcc is there, else the system compiler. No NSS, so it needs nothing
@@ -41,7 +44,8 @@ static: su-exec-static
 
 su-exec-static: su-exec.c Makefile
 	if command -v musl-gcc >/dev/null 2>&1; then cc=musl-gcc; else cc="$(CC)"; fi; \
-	$$cc $(CPPFLAGS) $(SU_CPPFLAGS) $(SU_CFLAGS) $(STATIC_CFLAGS) $(STATIC_LDFLAGS) -o $@ su-exec.c
+	$$cc $(CPPFLAGS) $(SU_CPPFLAGS) $(SU_CFLAGS) $(STATIC_CFLAGS) $(EXTRA_CFLAGS) \
+		$(STATIC_LDFLAGS) -o $@ su-exec.c
 
 # Bytes of the stripped static build, the figure the README quotes.
 size: su-exec-static
@@ -52,7 +56,8 @@ SAN_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=all
 
 su-exec-asan: su-exec.c Makefile
-	$(CC) $(CPPFLAGS) $(SU_CPPFLAGS) $(SU_CFLAGS) $(SAN_FLAGS) -Wall -Wextra -o $@ su-exec.c
+	$(CC) $(CPPFLAGS) $(SU_CPPFLAGS) $(SU_CFLAGS) $(SAN_FLAGS) -Wall -Wextra \
+		$(EXTRA_CFLAGS) -o $@ su-exec.c
 
 sanitize: su-exec-asan su-exec-static
 	SU_EXEC=$$PWD/su-exec-asan SU_EXEC_SANITIZED=1 $(BATS) --tap $(TESTS)
