@@ -47,10 +47,16 @@ enum { EXIT_OWN = 125, EXIT_CANNOT_RUN = 126, EXIT_NOT_FOUND = 127 };
 #define ID_MAX 2147483647u
 /* Linux's NGROUPS_MAX; musl's header and sysconf say 32, the kernel 65536. */
 #define GROUPS_MAX 65536
+#if defined(SU_EXEC_FUZZ) && defined(FUZZ_LINE_MAX)
+/* A fuzzing build may make both small: long lines then take small inputs. */
+#define LINE_MAX_BYTES ((size_t)FUZZ_LINE_MAX)
+#define CHUNK ((size_t)FUZZ_CHUNK)
+#else
 /* Longest database line read in full (a group of 100,000 members fits). */
 #define LINE_MAX_BYTES ((size_t)1 << 20)
 /* Read size; while lines are short, all of the line buffer that is used. */
 #define CHUNK ((size_t)16 << 10)
+#endif
 /* Longest piece of untrusted input quoted in a message. */
 #define QUOTE_MAX 64
 
@@ -504,7 +510,11 @@ static bool gidset_equal(const struct gidset *a, const struct gidset *b)
 
 /* The line buffer: a line of LINE_MAX_BYTES and its newline fit, with
  * room for one more read. */
-#define LINE_BUF_SIZE (LINE_MAX_BYTES + CHUNK)
+#define LINE_BUF_SIZE (LINE_MAX_BYTES + CHUNK > GROUP_LIST_BYTES ? \
+		       LINE_MAX_BYTES + CHUNK : GROUP_LIST_BYTES)
+/* ... and, once the reading is done, a group list read back (GROUPS_MAX
+ * gids and the primary one). */
+#define GROUP_LIST_BYTES ((GROUPS_MAX + 1) * sizeof(uint32_t))
 
 /* A database file read line by line. Reads are CHUNK bytes each, and a
  * line is moved to the front of the buffer when it runs past its end, so
@@ -770,8 +780,6 @@ struct work {
 	size_t used;
 };
 
-_Static_assert(LINE_BUF_SIZE >= (GROUPS_MAX + 1) * sizeof(uint32_t),
-	       "the line buffer holds a group list");
 
 /* n bytes of room, in order; ROOM_SIZE bounds what the callers take. */
 static void *take(struct work *w, size_t n)
