@@ -55,7 +55,7 @@ enum { EXIT_OWN = 125, EXIT_CANNOT_RUN = 126, EXIT_NOT_FOUND = 127 };
 /* Longest database line read in full (a group of 100,000 members fits). */
 #define LINE_MAX_BYTES ((size_t)1 << 20)
 /* Read size; while lines are short, all of the line buffer that is used. */
-#define CHUNK ((size_t)16 << 10)
+#define CHUNK ((size_t)12 << 10)
 #endif
 /* Longest piece of untrusted input quoted in a message. */
 #define QUOTE_MAX 64
