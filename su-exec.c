@@ -1185,12 +1185,6 @@ static void switch_identity(const struct ident *t, uint32_t *room)
 
 /* ---- running the command --------------------------------------------- */
 
-static bool is_home(const char *entry)
-{
-	return entry[0] == 'H' && entry[1] == 'O' && entry[2] == 'M' &&
-	       entry[3] == 'E' && entry[4] == '=';
-}
-
 /* The caller's environment with HOME set to home: the first HOME replaced
  * in place, later ones dropped, appended when there was none. */
 static char **env_with_home(const char *home)
@@ -1207,7 +1201,7 @@ static char **env_with_home(const char *home)
 	memcpy(entry, "HOME=", 6);
 	memcpy(entry + 5, home, len + 1);
 	for (i = 0; i < n; i++) {
-		if (!is_home(environ[i]))
+		if (strncmp(environ[i], "HOME=", 5) != 0)
 			env[k++] = environ[i];
 		else if (!placed)
 			env[k++] = entry, placed = true;
