@@ -72,6 +72,14 @@ is_loop_error() {
 
 APP='uid=1000 gid=1000 groups=1000,10,50,100 home=/home/app'
 
+# add_app_groups N: N more groups in $GROUP that list app, gids from 100001.
+add_app_groups() {
+	awk -v n="$1" 'BEGIN {
+		for (i = 1; i <= n; i++)
+			printf "g%d:x:%d:app\n", i, 100000 + i
+	}' >>"$GROUP"
+}
+
 # app_resolves_and_switches: over $PASSWD and $GROUP, app resolves to $APP
 # and a real switch gives the command exactly that identity.
 app_resolves_and_switches() {
@@ -383,10 +391,7 @@ refuses_odd_file() {
 
 @test "a user in 70,000 groups is an error, never a silent cut" {
 	need_root
-	awk 'BEGIN {
-		for (i = 1; i <= 70000; i++)
-			printf "g%d:x:%d:app\n", i, 100000 + i
-	}' >>"$GROUP"
+	add_app_groups 70000
 	refuses_to_run app
 	[ "$stderr" = "su-exec: 'app' needs more than 65536 groups (the Linux limit)" ]
 	run --separate-stderr -125 hostile --print app
@@ -397,10 +402,7 @@ refuses_odd_file() {
 @test "a user in exactly 65,536 groups gets them all; one more is an error" {
 	need_root
 	# app already has 4 (1000, 10, 50, 100): 65,532 more make 65,536
-	awk 'BEGIN {
-		for (i = 1; i <= 65532; i++)
-			printf "g%d:x:%d:app\n", i, 100000 + i
-	}' >>"$GROUP"
+	add_app_groups 65532
 	run --separate-stderr -0 hostile --print app
 	[[ "$output" == "uid=1000 gid=1000 groups=1000,10,50,100,100001,"* ]]
 	[[ "$output" == *",165532 home=/home/app" ]]
