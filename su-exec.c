@@ -328,14 +328,16 @@ static bool is_blank(char c)
 }
 
 /* Trims blanks (so CRLF files work); false for lines that say nothing:
- * empty, comments, and lines holding a NUL byte (malformed). */
-static bool usable_line(struct span *l)
+ * empty, comments, and lines holding a NUL byte (malformed). A cut line
+ * keeps its last blanks: they do not end the line, so they belong to a
+ * field. */
+static bool usable_line(struct span *l, bool cut)
 {
 	while (l->n && is_blank(l->p[0])) {
 		l->p++;
 		l->n--;
 	}
-	while (l->n && is_blank(l->p[l->n - 1]))
+	while (!cut && l->n && is_blank(l->p[l->n - 1]))
 		l->n--;
 	return l->n && l->p[0] != '#' && !memchr(l->p, '\0', l->n);
 }
@@ -368,7 +370,8 @@ static bool valid_id(struct span f, uint32_t *id)
 enum verdict { NO_MATCH, MATCH, UNSURE };
 
 /* Does key field f name want? complete is false when the line was cut
- * inside f, so only its beginning is known. */
+ * inside f, so only its beginning is known: a cut that falls right after
+ * the whole name still leaves it unsure, as the name may go on past it. */
 static enum verdict key_matches(struct span f, bool complete,
 				const struct ref *want)
 {
@@ -379,7 +382,7 @@ static enum verdict key_matches(struct span f, bool complete,
 
 		if (complete)
 			return head && f.n == want->len ? MATCH : NO_MATCH;
-		return head && f.n < want->len ? UNSURE : NO_MATCH;
+		return head ? UNSURE : NO_MATCH;
 	}
 	if (!complete)
 		return f.n == 0 || parse_id(f.p, f.n, &id) != ID_NOT_NUMBER
@@ -434,15 +437,23 @@ static bool members_contain(struct span m, const char *name, size_t len)
 
 /* ---- group id sets --------------------------------------------------- */
 
-/* A set of gids with room for GROUPS_MAX + 1: one more than Linux takes,
- * so that too many is seen, never cut. Sorted and unique after
- * gidset_compact. */
+/* A set of gids with room for GIDSET_ROOM: gids are appended, and sorted
+ * and made unique only when the room is full and at the end. The room is
+ * twice what Linux takes, so that each sort comes after at least
+ * GROUPS_MAX + 2 additions: the time stays O(n log n) however many of them
+ * are duplicates, and more than GROUPS_MAX is seen, never cut. Sorted and
+ * unique after gidset_compact. */
+#define GIDSET_ROOM (2 * (GROUPS_MAX + 1))
 struct gidset {
 	uint32_t *v;
 	size_t n;
 };
 
-static void sift_down(uint32_t *v, size_t root, size_t n)
+/* The order of a sort: is a before b? ctx is the sort's own. */
+typedef bool (*before_fn)(const void *ctx, uint32_t a, uint32_t b);
+
+static void sift_down(uint32_t *v, size_t root, size_t n, before_fn before,
+		      const void *ctx)
 {
 	for (;;) {
 		size_t child = 2 * root + 1;
@@ -450,9 +461,9 @@ static void sift_down(uint32_t *v, size_t root, size_t n)
 
 		if (child >= n)
 			return;
-		if (child + 1 < n && v[child + 1] > v[child])
+		if (child + 1 < n && before(ctx, v[child], v[child + 1]))
 			child++;
-		if (v[root] >= v[child])
+		if (!before(ctx, v[root], v[child]))
 			return;
 		tmp = v[root];
 		v[root] = v[child];
@@ -461,40 +472,46 @@ static void sift_down(uint32_t *v, size_t root, size_t n)
 	}
 }
 
-/* Heapsort: O(n log n) for a user in 65536 groups, in a few lines that
- * spare the static binary libc's qsort. */
-static void sort_gids(uint32_t *v, size_t n)
+/* Heapsort: O(n log n) for a user in 65536 groups or as many names, in a
+ * few lines that spare the static binary libc's qsort. */
+static void sort_u32(uint32_t *v, size_t n, before_fn before, const void *ctx)
 {
 	size_t i;
 
 	for (i = n / 2; i-- > 0;)
-		sift_down(v, i, n);
+		sift_down(v, i, n, before, ctx);
 	for (i = n; i-- > 1;) {
 		uint32_t tmp = v[0];
 
 		v[0] = v[i];
 		v[i] = tmp;
-		sift_down(v, 0, i);
+		sift_down(v, 0, i, before, ctx);
 	}
+}
+
+static bool gid_before(const void *ctx, uint32_t a, uint32_t b)
+{
+	(void)ctx;
+	return a < b;
 }
 
 static void gidset_compact(struct gidset *s)
 {
 	size_t i, k = 0;
 
-	sort_gids(s->v, s->n);
+	sort_u32(s->v, s->n, gid_before, NULL);
 	for (i = 0; i < s->n; i++)
 		if (k == 0 || s->v[i] != s->v[k - 1])
 			s->v[k++] = s->v[i];
 	s->n = k;
 }
 
-/* False when the set would outgrow GROUPS_MAX: the caller must fail. */
+/* False when the set has outgrown GROUPS_MAX: the caller must fail. */
 static bool gidset_add(struct gidset *s, uint32_t gid)
 {
-	if (s->n == GROUPS_MAX + 1) {
+	if (s->n == GIDSET_ROOM) {
 		gidset_compact(s);
-		if (s->n == GROUPS_MAX + 1)
+		if (s->n > GROUPS_MAX)
 			return false;
 	}
 	s->v[s->n++] = gid;
@@ -708,16 +725,42 @@ static bytes16 load16(const char *p)
 	return v;
 }
 
-/* The first place in [p, end) where text (n > 0 bytes) starts, or NULL.
- * Sixteen places a step: a place can start text only if its byte and the
- * one n - 1 further match text's first and last (first and last, as names
- * often share their first letters: "nobody", "nologin"). */
-static const char *find_text(const char *p, const char *end, const char *text,
-			     size_t n)
+/* Where a key can start: a name at the start of a line, after its
+ * blanks; a member right after a ':' or a ','; the digits of an id after
+ * a ':' and the zeros that may lead them. */
+enum anchor { LINE_START, MEMBER_START, ID_START };
+
+/* Can a key start at p, in a block of whole lines that starts at start?
+ * What is walked over (blanks, leading zeros) ends at p, whose byte is not
+ * of that kind: each byte is walked over once in a search. */
+static bool anchored(const char *start, const char *p, enum anchor a)
 {
-	const size_t last = n - 1;
-	const bytes16 first_byte = (bytes16){ 0 } + (unsigned char)text[0];
-	const bytes16 last_byte = (bytes16){ 0 } + (unsigned char)text[last];
+	if (a == MEMBER_START)
+		return p > start && (p[-1] == ':' || p[-1] == ',');
+	if (a == ID_START) {
+		while (p[0] != '0' && p > start && p[-1] == '0')
+			p--;
+		return p > start && p[-1] == ':';
+	}
+	while (p > start && is_blank(p[-1]))
+		p--;
+	return p == start || p[-1] == '\n';
+}
+
+/* The first place in [p, end), a block that starts at start, where text
+ * (n > 0 bytes) starts at an anchor, or NULL. Sixteen places a step: a
+ * place can start text only if its byte and the one n - 1 further match
+ * text's first and last (first and last, as names often share their first
+ * letters: "nobody", "nologin"). Text is compared in full only at anchors,
+ * and it cannot run past the end of a line or a field there (see
+ * key_searchable), so the search takes time linear in the block whatever
+ * text and lines hold. */
+static const char *find_key(const char *start, const char *p, const char *end,
+			    struct span text, enum anchor a)
+{
+	const size_t n = text.n, last = n - 1;
+	const bytes16 first_byte = (bytes16){ 0 } + (unsigned char)text.p[0];
+	const bytes16 last_byte = (bytes16){ 0 } + (unsigned char)text.p[last];
 
 	while ((size_t)(end - p) >= n + 16) {
 		words16 both = (words16)((load16(p) == first_byte) &
@@ -727,27 +770,40 @@ static const char *find_text(const char *p, const char *end, const char *text,
 			size_t i;
 
 			for (i = 0; i < 16; i++)
-				if (p[i] == text[0] && p[i + last] == text[last] &&
-				    !memcmp(p + i, text, n))
+				if (p[i] == text.p[0] && p[i + last] == text.p[last] &&
+				    anchored(start, p + i, a) &&
+				    !memcmp(p + i, text.p, n))
 					return p + i;
 		}
 		p += 16;
 	}
 	for (; (size_t)(end - p) >= n; p++)
-		if (!memcmp(p, text, n))
+		if (p[0] == text.p[0] && anchored(start, p, a) &&
+		    !memcmp(p, text.p, n))
 			return p;
 	return NULL;
 }
 
-/* The next line of block b, from *from on, that holds text; *from moves
- * past it, so that each line is found once. */
+/* Can text be found at anchor a at all? A field never holds a newline or
+ * a ':', a member never a ',', and a name never starts with a blank (lines
+ * are trimmed). Text that could not match is never searched: this is also
+ * what bounds each comparison at an anchor by the field it starts. */
+static bool key_searchable(struct span text, enum anchor a)
+{
+	return text.n && !is_blank(text.p[0]) &&
+	       !memchr(text.p, '\n', text.n) && !memchr(text.p, ':', text.n) &&
+	       (a != MEMBER_START || !memchr(text.p, ',', text.n));
+}
+
+/* The next line of block b, from *from on, that holds text at anchor a;
+ * *from moves past it, so that each line is found once. The caller has
+ * checked key_searchable. */
 static bool next_line_with(struct span b, const char **from, struct span text,
-			   struct span *line)
+			   enum anchor a, struct span *line)
 {
 	const char *end = b.p + b.n, *hit, *nl;
 
-	if (!text.n || *from >= end ||
-	    !(hit = find_text(*from, end, text.p, text.n)))
+	if (*from >= end || !(hit = find_key(b.p, *from, end, text, a)))
 		return false;
 	line->p = hit;
 	while (line->p > b.p && line->p[-1] != '\n')
@@ -761,9 +817,10 @@ static bool next_line_with(struct span b, const char **from, struct span text,
 /* ---- resolving the target -------------------------------------------- */
 
 /* What room holds at most: GROUP and the --group-add list, the target's
- * name and home, its groups; each rounded up to 8 bytes. */
-#define ROOM_SIZE ((1 + GROUPS_MAX) * sizeof(struct gref) + \
-		   LINE_MAX_BYTES + 2 + (GROUPS_MAX + 1) * sizeof(uint32_t) + 24)
+ * name and home, its groups, the group names in order; the four rounded
+ * up to 8 bytes each. */
+#define ROOM_SIZE ((1 + GROUPS_MAX) * (sizeof(struct gref) + sizeof(uint32_t)) + \
+		   LINE_MAX_BYTES + 2 + GIDSET_ROOM * sizeof(uint32_t) + 32)
 
 /*
  * Storage with fixed bounds, zero until used. Static, it costs only the
@@ -822,7 +879,7 @@ static void keep_user(const struct pwline *pw, struct work *w, struct ident *t)
  * could hold anything after the cut. */
 static bool usable_entry(struct db *d, struct span *l, bool cut)
 {
-	if (usable_line(l))
+	if (usable_line(l, cut))
 		return true;
 	if (cut && l->n == 0)
 		die_long_line(d);
@@ -851,27 +908,32 @@ static bool take_passwd_line(struct db *d, struct span l, bool cut,
 }
 
 /* Fills *t from the first passwd line for want; false when no line
- * names it. Only lines holding want's text are looked at: a name, or the
- * decimal digits that every way of writing the id holds. */
+ * names it. Only lines holding want's text where it can start are looked
+ * at: a name at the start of a line, or the decimal digits of the id after
+ * a ':' and its leading zeros. */
 static bool find_user(const char *path, const struct ref *want,
 		      struct work *w, struct ident *t)
 {
 	char digits[16];
 	struct span key = { want->text, want->len }, b, l;
+	enum anchor at = LINE_START;
 	struct db d;
-	bool cut, found = false;
+	bool cut, found = false, searchable;
 
 	if (want->kind != REF_NAME) {
 		key.n = format_uint(digits + sizeof digits, want->id);
 		key.p = digits + sizeof digits - key.n;
+		at = ID_START;
 	}
+	searchable = key_searchable(key, at);
 	db_open(&d, path, w->line);
 	while (!found && db_block(&d, &b, &cut)) {
 		const char *from = b.p;
 
 		if (cut)
 			found = take_passwd_line(&d, b, true, want, w, t);
-		while (!cut && !found && next_line_with(b, &from, key, &l))
+		while (!cut && searchable && !found &&
+		       next_line_with(b, &from, key, at, &l))
 			found = take_passwd_line(&d, l, false, want, w, t);
 	}
 	db_close(&d);
@@ -882,42 +944,96 @@ static bool find_user(const char *path, const struct ref *want,
  * is set, collects the gid of every group that lists it. */
 struct group_scan {
 	struct gref *refs;
-	size_t nrefs;
+	uint32_t *by_name;   /* the indexes of the named refs, sorted by name */
+	size_t nnames;
+	size_t pending;      /* named refs not found yet */
 	const char *member;  /* NULL: memberships are not wanted */
 	size_t member_len;
+	bool member_searchable;
 	struct gidset *out;
 	bool too_many;       /* out is full: more than GROUPS_MAX */
 };
+
+/* Names in the order of their bytes, a name before those it starts. */
+static int compare_spans(struct span a, struct span b)
+{
+	int c = memcmp(a.p, b.p, a.n < b.n ? a.n : b.n);
+
+	return c ? c : (a.n > b.n) - (a.n < b.n);
+}
+
+static struct span ref_text(const struct gref *g)
+{
+	return (struct span){ g->ref.text, g->ref.len };
+}
+
+static bool name_before(const void *refs, uint32_t a, uint32_t b)
+{
+	const struct gref *r = refs;
+
+	return compare_spans(ref_text(&r[a]), ref_text(&r[b])) < 0;
+}
+
+/* The named ref at position i of the sorted list. */
+static struct gref *named(const struct group_scan *s, size_t i)
+{
+	return &s->refs[s->by_name[i]];
+}
+
+/* Resolves every ref named f, the whole name of a valid line with gid:
+ * found by binary search, so that a line costs log(names), not names. */
+static void take_name(struct group_scan *s, struct span f, uint32_t gid)
+{
+	size_t lo = 0, hi = s->nnames;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (compare_spans(ref_text(named(s, mid)), f) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* a name given twice is found twice, by the same line */
+	for (; lo < s->nnames && !named(s, lo)->found &&
+	       !compare_spans(ref_text(named(s, lo)), f); lo++) {
+		named(s, lo)->gid = gid;
+		named(s, lo)->found = true;
+		s->pending--;
+	}
+}
+
+/* Could name field f of a line cut too long name a ref not found yet?
+ * complete: f is whole. Rare (a line of over LINE_MAX_BYTES), so each
+ * ref is tried in turn. */
+static bool cut_names_pending(const struct group_scan *s, struct span f,
+			      bool complete)
+{
+	size_t i;
+
+	for (i = 0; i < s->nnames; i++)
+		if (!named(s, i)->found &&
+		    key_matches(f, complete, &named(s, i)->ref) != NO_MATCH)
+			return true;
+	return false;
+}
 
 /* name:password:gid:members. False when the line is too long to read in
  * full and may concern the target. */
 static bool group_line(struct group_scan *s, struct span l, bool cut)
 {
 	struct span f[4];
-	size_t n = split_fields(l, f, 4), i;
+	size_t n = split_fields(l, f, 4);
 	bool gid_known = n > 3 || (n == 3 && !cut);
 	uint32_t gid = 0;
 	bool valid = gid_known && valid_id(f[2], &gid);
 
 	if ((gid_known || !cut) && !valid)
 		return true; /* malformed: as if absent */
-	for (i = 0; i < s->nrefs; i++) {
-		struct gref *g = &s->refs[i];
-
-		if (g->found || g->ref.kind != REF_NAME)
-			continue;
-		switch (key_matches(f[0], n > 1 || !cut, &g->ref)) {
-		case NO_MATCH:
-			break;
-		case UNSURE:
-			return false;
-		case MATCH:
-			if (cut)
-				return false;
-			g->gid = gid;
-			g->found = true;
-		}
-	}
+	if (cut && cut_names_pending(s, f[0], n > 1))
+		return false;
+	if (!cut && s->pending)
+		take_name(s, f[0], gid);
 	if (!s->member)
 		return true;
 	if (cut)
@@ -929,16 +1045,7 @@ static bool group_line(struct group_scan *s, struct span l, bool cut)
 
 static bool scan_done(const struct group_scan *s)
 {
-	size_t i;
-
-	if (s->too_many)
-		return true;
-	if (s->member)
-		return false;
-	for (i = 0; i < s->nrefs; i++)
-		if (s->refs[i].ref.kind == REF_NAME && !s->refs[i].found)
-			return false;
-	return true;
+	return s->too_many || (!s->member && !s->pending);
 }
 
 /* Takes group line l into scan s. */
@@ -949,34 +1056,25 @@ static void take_group_line(struct db *d, struct group_scan *s, struct span l,
 		die_long_line(d);
 }
 
-/* Looks through a block of whole lines once for each text sought: each
- * wanted group name, then the user's name among members. Each pass takes
- * its own lines only, so every group gets the first line with its name. */
+/* Reads a block of whole lines: while names are sought, every line in
+ * turn, so that each name gets the first line that has it; after that,
+ * only the lines where the user's name starts a member. */
 static void scan_block(struct db *d, struct group_scan *s, struct span b)
 {
-	struct span l;
-	size_t i;
+	const char *from = b.p, *end = b.p + b.n;
+	struct span l, name = { s->member, s->member_len };
 
-	for (i = 0; i < s->nrefs; i++) {
-		struct gref *g = &s->refs[i];
-		struct group_scan one = { g, 1, NULL, 0, s->out, false };
-		struct span name = { g->ref.text, g->ref.len };
-		const char *from = b.p;
+	while (s->pending && !s->too_many && from < end) {
+		const char *nl = find_newline((char *)from, end);
 
-		while (g->ref.kind == REF_NAME && !g->found &&
-		       next_line_with(b, &from, name, &l))
-			take_group_line(d, &one, l, false);
+		l.p = from;
+		l.n = (size_t)((nl ? nl : end) - from);
+		from = nl ? nl + 1 : end;
+		take_group_line(d, s, l, false);
 	}
-	if (s->member) {
-		struct group_scan members = *s;
-		struct span name = { s->member, s->member_len };
-		const char *from = b.p;
-
-		members.nrefs = 0;
-		while (!members.too_many && next_line_with(b, &from, name, &l))
-			take_group_line(d, &members, l, false);
-		s->too_many = members.too_many;
-	}
+	while (s->member_searchable && !s->too_many &&
+	       next_line_with(b, &from, name, MEMBER_START, &l))
+		take_group_line(d, s, l, false);
 }
 
 static void scan_groups(const char *path, struct group_scan *s, char *buf)
@@ -1022,6 +1120,32 @@ static void resolve_user(const char *passwd, const char *spec, size_t len,
 	t->home = "";
 }
 
+/* Parses GROUP and the --group-add texts, and readies the scan of the
+ * group file for them: the names sorted, for one pass whatever their
+ * number. */
+static void prepare_scan(struct gref *refs, size_t nrefs, struct work *w,
+			 struct group_scan *s)
+{
+	size_t i;
+
+	s->refs = refs;
+	s->by_name = take(w, nrefs * sizeof *s->by_name);
+	s->nnames = 0;
+	for (i = 0; i < nrefs; i++) {
+		struct gref *g = &refs[i];
+
+		if (!parse_ref(g->ref.text, g->ref.len, &g->ref))
+			die(EXIT_OWN, 0, "invalid group id %q: out of range (0 to %u)",
+			    g->ref.text, g->ref.len, ID_MAX);
+		g->found = g->ref.kind != REF_NAME;
+		g->gid = g->ref.id;
+		if (!g->found)
+			s->by_name[s->nnames++] = (uint32_t)i;
+	}
+	sort_u32(s->by_name, s->nnames, name_before, refs);
+	s->pending = s->nnames;
+}
+
 /*
  * Resolves USER[:GROUP] plus the added groups into *t, with Docker's
  * --user rules; dies naming the culprit when something is unknown or bad.
@@ -1032,31 +1156,27 @@ static void resolve(const char *passwd, const char *group, const char *spec,
 		    struct ident *t)
 {
 	const char *colon = strchr(spec, ':');
-	struct group_scan scan = { refs, nrefs, NULL, 0, &t->groups, false };
+	struct group_scan scan = { 0 };
 	bool fits;
 	size_t i;
 
 	resolve_user(passwd, spec, colon ? (size_t)(colon - spec) : strlen(spec),
 		     w, t);
-	t->groups.v = take(w, (GROUPS_MAX + 1) * sizeof *t->groups.v);
+	t->groups.v = take(w, GIDSET_ROOM * sizeof *t->groups.v);
 	t->groups.n = 0;
-	for (i = 0; i < nrefs; i++) {
-		struct gref *g = &refs[i];
-
-		if (!parse_ref(g->ref.text, g->ref.len, &g->ref))
-			die(EXIT_OWN, 0, "invalid group id %q: out of range (0 to %u)",
-			    g->ref.text, g->ref.len, ID_MAX);
-		g->found = g->ref.kind != REF_NAME;
-		g->gid = g->ref.id;
-	}
+	scan.out = &t->groups;
+	prepare_scan(refs, nrefs, w, &scan);
 	/* a passwd line with an empty name matched by uid names no member */
 	if (refs[0].ref.kind == REF_NONE && t->name && *t->name) {
 		scan.member = t->name;
 		scan.member_len = strlen(t->name);
+		scan.member_searchable = key_searchable(
+			(struct span){ scan.member, scan.member_len }, MEMBER_START);
 	}
 	scan_groups(group, &scan, w->line);
-	/* past the limit the scan stops: a name not reached is not unknown */
-	fits = !scan.too_many;
+	/* past the limit the scan may stop: a name not reached is not unknown */
+	gidset_compact(&t->groups);
+	fits = !scan.too_many && t->groups.n <= GROUPS_MAX;
 	for (i = 0; fits && i < nrefs; i++)
 		if (!refs[i].found)
 			die(EXIT_OWN, 0, "unknown group %q: no such group in %s",
