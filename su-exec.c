@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 
@@ -57,6 +58,9 @@ enum { EXIT_OWN = 125, EXIT_CANNOT_RUN = 126, EXIT_NOT_FOUND = 127 };
 /* Read size; while lines are short, all of the line buffer that is used. */
 #define CHUNK ((size_t)12 << 10)
 #endif
+/* Largest database read: a million entries take about 50 MiB, and this
+ * much reads in well under a second. */
+#define DB_MAX_BYTES ((size_t)256 << 20)
 /* Longest piece of untrusted input quoted in a message. */
 #define QUOTE_MAX 64
 
@@ -547,6 +551,44 @@ struct db {
 	size_t cut_at;     /* the file offset of the last line cut */
 };
 
+static noreturn void die_too_big(const struct db *d)
+{
+	die(EXIT_OWN, 0, "cannot read %s: larger than %u MiB",
+	    d->path, (unsigned)(DB_MAX_BYTES >> 20));
+}
+
+/* Is fd on a file system whose files are made up as they are read (proc,
+ * sys and kin)? They call themselves regular, with size 0, and may never
+ * end: /proc/self/pagemap reads for minutes. The magic numbers are the
+ * kernel's (include/uapi/linux/magic.h), not in musl's headers. */
+static bool on_pseudo_fs(int fd)
+{
+	static const uint32_t pseudo[] = {
+		0x9fa0,     /* proc */
+		0x62656572, /* sysfs */
+		0x64626720, /* debugfs */
+		0x74726163, /* tracefs */
+		0x73636673, /* securityfs */
+		0x27e0eb,   /* cgroup */
+		0x63677270, /* cgroup2 */
+		0x62656570, /* configfs */
+		0xcafe4a11, /* bpf */
+		0x6165676c, /* pstore */
+		0xde5e81e4, /* efivarfs */
+		0xf97cff8c, /* selinuxfs */
+		0x43415d53, /* smackfs */
+	};
+	struct statfs sf;
+	size_t i;
+
+	if (fstatfs(fd, &sf) != 0)
+		return false; /* then the size limit still bounds the read */
+	for (i = 0; i < sizeof pseudo / sizeof pseudo[0]; i++)
+		if ((uint32_t)sf.f_type == pseudo[i])
+			return true;
+	return false;
+}
+
 static void db_open(struct db *d, const char *path, char *buf)
 {
 	struct stat st;
@@ -567,6 +609,11 @@ static void db_open(struct db *d, const char *path, char *buf)
 		die(EXIT_OWN, errno, "cannot read %s", path);
 	if (!S_ISREG(st.st_mode))
 		die(EXIT_OWN, 0, "cannot read %s: not a regular file", path);
+	if (on_pseudo_fs(d->fd))
+		die(EXIT_OWN, 0, "cannot read %s: a pseudo file (proc, sys), "
+		    "not a database", path);
+	if ((uint64_t)st.st_size > DB_MAX_BYTES)
+		die_too_big(d);
 }
 
 static void db_close(struct db *d)
@@ -592,6 +639,9 @@ static bool db_fill(struct db *d)
 	if (n < 0)
 		die(EXIT_OWN, errno, "cannot read %s", d->path);
 	d->end += (size_t)n;
+	/* a file that grows as it is read stops at the limit too */
+	if (d->base + d->end > DB_MAX_BYTES)
+		die_too_big(d);
 	d->eof = n == 0;
 	return n > 0;
 }
@@ -1212,7 +1262,11 @@ struct cap_data {
 #define CAP_VERSION_3 0x20080522
 
 /* Leaving uid 0 clears the permitted and effective sets, but not the
- * inheritable one (CVE-2022-24769); clearing it clears ambient too. */
+ * inheritable one (CVE-2022-24769), and a caller that already is the
+ * target may hold any (ambient ones from a runtime's --cap-add): all are
+ * cleared, which needs no privilege. The kernel keeps ambient within
+ * permitted and inheritable, so empty sets leave no ambient one. The
+ * buffer read back starts full: a capget that writes nothing fails. */
 static void drop_capabilities(void)
 {
 	struct cap_header h = { CAP_VERSION_3, 0 };
@@ -1222,6 +1276,7 @@ static void drop_capabilities(void)
 	memset(d, 0, sizeof d);
 	if (syscall(SYS_capset, &h, d) != 0)
 		die(EXIT_OWN, errno, "cannot drop capabilities");
+	memset(d, 0xff, sizeof d);
 	if (syscall(SYS_capget, &h, d) != 0)
 		die(EXIT_OWN, errno, "cannot check capabilities");
 	for (i = 0; i < 2; i++)
@@ -1230,11 +1285,13 @@ static void drop_capabilities(void)
 }
 
 /* Do every uid and gid slot and the group list already hold the target?
- * The gid counts as one of the groups whether or not it is listed. */
+ * The gid counts as one of the groups whether or not it is listed. Every
+ * buffer starts as (uint32_t)-1, an id no target has: a call that says it
+ * succeeded but wrote nothing reads as "not the target". */
 static bool identity_is(const struct ident *t, uint32_t *room)
 {
-	uid_t ru, eu, su;
-	gid_t rg, eg, sg;
+	uid_t ru = (uid_t)-1, eu = (uid_t)-1, su = (uid_t)-1;
+	gid_t rg = (gid_t)-1, eg = (gid_t)-1, sg = (gid_t)-1;
 	struct gidset have = { room, 0 };
 	int n;
 
@@ -1243,8 +1300,10 @@ static bool identity_is(const struct ident *t, uint32_t *room)
 	if (ru != t->uid || eu != t->uid || su != t->uid ||
 	    rg != t->gid || eg != t->gid || sg != t->gid)
 		return false;
-	n = getgroups(GROUPS_MAX, (gid_t *)room);
-	if (n < 0)
+	/* more groups than the target's: EINVAL, not the target */
+	memset(room, 0xff, t->groups.n * sizeof *room);
+	n = getgroups((int)t->groups.n, (gid_t *)room);
+	if (n < 0 || (size_t)n > t->groups.n)
 		return false;
 	have.n = (size_t)n;
 	have.v[have.n++] = t->gid;
@@ -1276,13 +1335,17 @@ static const char *perm_hint(int err, bool uid)
 #define SYS_SETUID SYS_setuid
 #endif
 
-/* Becomes t, or dies; no-op when already t, so a process that already runs
- * as its target (rootless, runAsNonRoot) needs no privilege. room holds
- * GROUPS_MAX + 1 gids for reading back the group list. */
+/* Becomes t, or dies. A process that already runs as its target
+ * (rootless, runAsNonRoot) makes no privileged call, and needs no
+ * privilege; it too leaves with no capability unless t is root. room
+ * holds GROUPS_MAX + 1 gids for reading back the group list. */
 static void switch_identity(const struct ident *t, uint32_t *room)
 {
-	if (identity_is(t, room))
+	if (identity_is(t, room)) {
+		if (t->uid != 0)
+			drop_capabilities();
 		return;
+	}
 	if (syscall(SYS_SETGROUPS, t->groups.n, t->groups.v) != 0)
 		die(EXIT_OWN, 0, "cannot set groups: %s%s", strerror(errno),
 		    perm_hint(errno, false));

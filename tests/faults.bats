@@ -74,12 +74,10 @@ faulty() {
 
 @test "a read error is an error naming the file, never a partial answer" {
 	need_root
-	# a regular file whose every read fails: the memory of a process at
-	# an address it has not mapped
-	sleep 30 &
-	local pid=$!
-	run --separate-stderr -125 in_ns "$PASSWD" "/proc/$pid/mem" "$SU_EXEC" -p app
-	kill "$pid"
+	# the second read of /etc/group fails: the first has given a block
+	run --separate-stderr -125 in_ns "$PASSWD" "$GROUP" strace -qq -o /dev/null \
+		-P /etc/group -e trace=read -e inject=read:error=EIO:when=2 \
+		"$SU_EXEC" -p app
 	[ "$output" = "" ]
 	[ "$stderr" = "su-exec: cannot read /etc/group: Input/output error" ]
 }
