@@ -81,3 +81,38 @@ faulty() {
 	[ "$output" = "" ]
 	[ "$stderr" = "su-exec: cannot read /etc/group: Input/output error" ]
 }
+
+@test "a capget that writes nothing reads as capabilities kept, never as none" {
+	need_root
+	# capset is faked too, so nothing was dropped: the check must see it
+	run --separate-stderr -125 faulty capset,capget:retval=0 app touch "$SHARED_TMPDIR/ran"
+	[ "$output" = "" ]
+	[ "$stderr" = "su-exec: capabilities remain after the switch" ]
+	[ ! -e "$SHARED_TMPDIR/ran" ]
+}
+
+@test "id read-backs that write nothing read as not the target" {
+	need_root
+	run --separate-stderr -125 faulty getresuid,getresgid:retval=0 app touch "$SHARED_TMPDIR/ran"
+	[ "$stderr" = "su-exec: uid 1000 gid 1000 did not take effect" ]
+	[ ! -e "$SHARED_TMPDIR/ran" ]
+}
+
+@test "a group read-back that writes nothing never passes for the target's groups" {
+	need_root
+	# The buffer that getgroups fills held the passwd file last: its first
+	# bytes are gid 1000 as the machine stores it (a line with NUL bytes,
+	# malformed and skipped). The caller is uid and gid 1000 in group 77
+	# only; a getgroups that says "1 group" without writing must not make
+	# it look like 1000:1000 in group 1000, which would skip the switch.
+	local gid1000
+	gid1000=$(printf '%08x' 1000 | sed 's/\(..\)\(..\)\(..\)\(..\)/\\x\1\\x\2\\x\3\\x\4/')
+	[ "$(printf '\001\000' | od -An -tu2 | tr -d ' ')" != 1 ] ||
+		gid1000=$(printf '%s' "$gid1000" | sed 's/\(....\)\(....\)\(....\)\(....\)/\4\3\2\1/')
+	{ printf "$gid1000"; printf '\nx:x:1000:1000::/home/x:/bin/sh\n'; } >"$PASSWD"
+	run --separate-stderr -125 in_ns "$PASSWD" "$GROUP" setpriv --reuid=1000 \
+		--regid=1000 --groups=77 -- strace -qq -o /dev/null \
+		-e inject=getgroups:retval=1 "$SU_EXEC" 1000:1000 id -G
+	[ "$output" = "" ]
+	[ "$stderr" = "su-exec: cannot set groups: Operation not permitted (su-exec needs root or CAP_SETGID)" ]
+}

@@ -130,6 +130,85 @@ refuses_odd_file() {
 	[ "$stderr" = "su-exec: cannot read /etc/group: not a regular file" ]
 }
 
+# refuses_pseudo_file TARGET: /etc/passwd, then /etc/group, a link to
+# TARGET, a pseudo file that calls itself regular: refused at once, naming
+# the file.
+refuses_pseudo_file() {
+	local f start
+	for f in passwd group; do
+		rm -rf "$BATS_TEST_TMPDIR/etc"
+		fake_etc
+		ln -sf "$1" "$ETC/$f"
+		start=$(date +%s%N)
+		run --separate-stderr -125 hostile_etc "$ETC" --print app
+		[ "$output" = "" ]
+		[ "$stderr" = "su-exec: cannot read /etc/$f: a pseudo file (proc, sys), not a database" ]
+		# at once: well under the second the contract allows
+		[ $(( ($(date +%s%N) - start) / 1000000 )) -lt 1000 ]
+	done
+}
+
+@test "/proc/self/pagemap as passwd or group is refused at once, not read for minutes" {
+	need_root
+	[ -r /proc/self/pagemap ] || skip "no /proc/self/pagemap here"
+	refuses_pseudo_file /proc/self/pagemap
+}
+
+@test "a sysfs file as passwd or group is refused at once" {
+	need_root
+	[ -r /sys/kernel/mm/transparent_hugepage/enabled ] ||
+		[ -r /sys/power/state ] || skip "no readable sysfs file here"
+	if [ -r /sys/kernel/mm/transparent_hugepage/enabled ]; then
+		refuses_pseudo_file /sys/kernel/mm/transparent_hugepage/enabled
+	else
+		refuses_pseudo_file /sys/power/state
+	fi
+}
+
+# sparse_db FILE SIZE LINE: FILE of exactly SIZE bytes, a NUL-filled
+# malformed line (sparse, so instant) ending in a newline, then LINE.
+sparse_db() {
+	rm -f "$1"
+	printf '\n' >"$1"
+	truncate -s "$(($2 - ${#3} - 2))" "$1"
+	printf '\n%s\n' "$3" >>"$1"
+	[ "$(stat -c %s "$1")" = "$2" ]
+}
+
+@test "a database of exactly 256 MiB is read; one byte more is an error" {
+	need_root
+	local max=$((256 * 1024 * 1024))
+	sparse_db "$BATS_TEST_TMPDIR/p" "$max" 'app:x:1000:1000::/home/app:/bin/sh'
+	run --separate-stderr -0 in_ns "$BATS_TEST_TMPDIR/p" "$GROUP" \
+		timeout "$LIMIT" "$SU_EXEC" -p app
+	[ "$output" = "$APP" ]
+	sparse_db "$BATS_TEST_TMPDIR/p" "$((max + 1))" 'app:x:1000:1000::/home/app:/bin/sh'
+	run --separate-stderr -125 in_ns "$BATS_TEST_TMPDIR/p" "$GROUP" \
+		timeout "$LIMIT" "$SU_EXEC" -p app
+	[ "$output" = "" ]
+	[ "$stderr" = "su-exec: cannot read /etc/passwd: larger than 256 MiB" ]
+	sparse_db "$BATS_TEST_TMPDIR/g" "$((max + 1))" 'staff:x:50:'
+	run --separate-stderr -125 in_ns "$PASSWD" "$BATS_TEST_TMPDIR/g" \
+		timeout "$LIMIT" "$SU_EXEC" -p app:staff
+	[ "$stderr" = "su-exec: cannot read /etc/group: larger than 256 MiB" ]
+}
+
+@test "a pseudo file not known as one stops at 256 MiB read" {
+	need_root
+	command -v strace >/dev/null || skip "needs strace"
+	[ -z "${SU_EXEC_SANITIZED:-}" ] || skip "a sanitizer build makes system calls of its own"
+	[ -r /proc/self/pagemap ] || skip "no /proc/self/pagemap here"
+	fake_etc
+	ln -sf /proc/self/pagemap "$ETC/passwd"
+	# fstatfs fails, as on a file system it cannot tell: pagemap says it
+	# is regular and of size 0, and reads on: the count of bytes stops it
+	run --separate-stderr -125 in_etc "$ETC" timeout "$LIMIT" \
+		strace -qq -o /dev/null -e inject=/^fstatfs:error=ENOSYS \
+		"$SU_EXEC" -p app
+	[ "$output" = "" ]
+	[ "$stderr" = "su-exec: cannot read /etc/passwd: larger than 256 MiB" ]
+}
+
 @test "a symlink loop as passwd or group is an error naming the file" {
 	need_root
 	fake_etc

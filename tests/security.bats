@@ -41,6 +41,38 @@ load test_helper
 	[ "$output" = "65532" ]
 }
 
+@test "a caller that already is the target leaves with no capability" {
+	need_root
+	local caps='--inh-caps=+setuid,+setgid --ambient-caps=+setuid,+setgid'
+	# the caller holds ambient CAP_SETUID and CAP_SETGID (0xc0), as a
+	# runtime's --cap-add gives a non-root user
+	run -0 in_ns "$PASSWD" "$GROUP" setpriv --reuid=1000 --regid=1000 \
+		--groups=10,50,100,1000 $caps -- sh -c "$SHOW_ID"
+	[ "${lines[3]}" = "CapInh: 00000000000000c0" ]
+	[ "${lines[6]}" = "CapAmb: 00000000000000c0" ]
+	run -0 in_ns "$PASSWD" "$GROUP" setpriv --reuid=1000 --regid=1000 \
+		--groups=10,50,100,1000 $caps -- "$SU_EXEC" app sh -c "$SHOW_ID"
+	[ "$output" = "Uid: 1000 1000 1000 1000
+Gid: 1000 1000 1000 1000
+Groups: 10 50 100 1000
+CapInh: 0000000000000000
+CapPrm: 0000000000000000
+CapEff: 0000000000000000
+CapAmb: 0000000000000000
+NoNewPrivs: 0
+HOME=/home/app" ]
+	# the same caller with other groups switches, with the same result
+	run -0 in_ns "$PASSWD" "$GROUP" setpriv --reuid=1000 --regid=1000 \
+		--groups=10 $caps -- "$SU_EXEC" app sh -c "$SHOW_ID"
+	[ "${lines[2]}" = "Groups: 10 50 100 1000" ]
+	[ "${lines[3]}" = "CapInh: 0000000000000000" ]
+	[ "${lines[4]}" = "CapPrm: 0000000000000000" ]
+	[ "${lines[6]}" = "CapAmb: 0000000000000000" ]
+	# a uid-0 target keeps what it has: root is root
+	run -0 in_ns "$PASSWD" "$GROUP" "$SU_EXEC" root sh -c "$SHOW_ID"
+	[ "${lines[4]}" != "CapPrm: 0000000000000000" ]
+}
+
 @test "a caller with the target's ids but other groups is refused" {
 	need_root
 	run --separate-stderr -125 in_ns "$PASSWD" "$GROUP" setpriv \

@@ -99,10 +99,16 @@ SHOW_ID='
 	echo "HOME=$HOME"'
 
 # A scratch folder every user may enter, for tests whose command runs as an
-# unprivileged target (bats' own folders are private to root).
+# unprivileged target (bats' own folders are private to root). SU_EXEC is
+# run from a copy there: the checkout may lie in a folder that only its
+# owner may search (a clone under /root, in a mktemp -d folder), and tests
+# start it as other users too.
 shared_tmpdir() {
 	SHARED_TMPDIR=$(mktemp -d /tmp/su-exec-test.XXXXXX)
 	chmod 755 "$SHARED_TMPDIR"
+	mkdir -m 755 "$SHARED_TMPDIR/bin"
+	cp "$SU_EXEC" "$SHARED_TMPDIR/bin/su-exec"
+	SU_EXEC=$SHARED_TMPDIR/bin/su-exec
 }
 
 setup() {
