@@ -66,7 +66,16 @@ sanitize: su-exec-asan su-exec-static
 # gcc's -fanalyzer.
 GCC = gcc
 
+# Each tool, and the Debian package that has it.
+LINT_TOOLS = cppcheck:cppcheck clang-tidy:clang-tidy $(GCC):gcc mandoc:mandoc \
+	groff:groff-base
+
 lint:
+	@for t in $(LINT_TOOLS); do \
+		command -v "$${t%%:*}" >/dev/null 2>&1 || { \
+		echo "make lint: $${t%%:*} not found (Debian package $${t#*:})" >&2; \
+		exit 1; }; \
+	done
 	cppcheck --enable=warning,style,performance,portability --std=c11 \
 		--error-exitcode=1 --quiet --inline-suppr $(SU_CPPFLAGS) su-exec.c
 	clang-tidy --quiet su-exec.c -- $(SU_CPPFLAGS) $(SU_CFLAGS)

@@ -447,7 +447,7 @@ static bool members_contain(struct span m, const char *name, size_t len)
  * GROUPS_MAX + 2 additions: the time stays O(n log n) however many of them
  * are duplicates, and more than GROUPS_MAX is seen, never cut. Sorted and
  * unique after gidset_compact. */
-#define GIDSET_ROOM (2 * (GROUPS_MAX + 1))
+#define GIDSET_ROOM ((size_t)2 * (GROUPS_MAX + 1))
 struct gidset {
 	uint32_t *v;
 	size_t n;

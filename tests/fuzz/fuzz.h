@@ -412,10 +412,11 @@ static void fz_file_set(struct fz_file *f, const char *p, size_t n)
  * The input's file part, with one expansion so that small inputs reach
  * the long-line paths: 0xff 0xfe C2 C1 C0 L followed by L bytes (1 to 16)
  * stands for those L bytes repeated C2*65536 + C1*256 + C0 times. The
- * result is capped at FZ_EXPAND_MAX bytes: room for two lines over 1 MiB
- * (the reader's limit), small enough to keep the fuzzer fast.
+ * result is capped at FZ_EXPAND_MAX bytes: room for many lines over the
+ * reader's limit in the fuzz build, and for a member of more than 65,536
+ * groups; no more, as every byte is written and read on each run.
  */
-#define FZ_EXPAND_MAX (3 * 1024 * 1024)
+#define FZ_EXPAND_MAX ((size_t)1 << 20)
 
 static char *fz_expand(const uint8_t *in, size_t n, size_t *outn)
 {
@@ -475,6 +476,51 @@ static bool ref_next_line(const char *buf, size_t len, size_t *pos,
 	l->n = nl ? (size_t)(nl - l->p) : len - *pos;
 	*pos += l->n + 1;
 	l->no++;
+	return true;
+}
+
+/* The part of a line cut at the limit that the reader sees: its first
+ * REF_LINE_MAX bytes, leading blanks trimmed (the blanks at the cut do not
+ * end the line, so they stay). False when that part shows that the line
+ * says nothing, whatever follows: a comment or a NUL byte. */
+static bool ref_visible(const char *p, const char **vp, size_t *vn)
+{
+	size_t n = REF_LINE_MAX;
+
+	while (n && ref_blank(*p))
+		p++, n--;
+	*vp = p;
+	*vn = n;
+	return !n || (*p != '#' && !memchr(p, 0, n));
+}
+
+/* Could field key of the visible part [v, v + vn) of a cut line still be
+ * want's, whatever the bytes past the cut? A field not reached, or cut
+ * short, could be; a name cut short is unsure while it is a beginning of
+ * want's (the cut right after the whole name included), digits cut short
+ * while they are digits. */
+static bool ref_key_could_be(const char *v, size_t vn, size_t key,
+			     const struct ref *want)
+{
+	const char *end = v + vn, *c;
+	size_t k, fn, i;
+	uint32_t id;
+
+	for (k = 0; k < key; k++) {
+		if (!(c = memchr(v, ':', (size_t)(end - v))))
+			return true;
+		v = c + 1;
+	}
+	c = memchr(v, ':', (size_t)(end - v));
+	fn = (size_t)((c ? c : end) - v);
+	if (want->kind == REF_NAME)
+		return fn <= want->len && !memcmp(v, want->text, fn) &&
+		       (!c || fn == want->len);
+	if (c)
+		return ref_valid_id(v, fn, &id) && id == want->id;
+	for (i = 0; i < fn; i++)
+		if (v[i] < '0' || v[i] > '9')
+			return false;
 	return true;
 }
 

@@ -60,18 +60,15 @@ static void ref_passwd_line(const char *p, size_t n, const struct ref *want,
 	pw->verdict = PW_MATCH;
 }
 
-/* Is the target's key field whole in the first 1 MiB of a long line? */
-static bool key_visible(const char *p, const struct ref *want)
+/* Could the visible part of a long line, cut at the limit, still be the
+ * target's? Then the reader must fail on it rather than skip it. */
+static bool cut_could_be(const char *p, const struct ref *want)
 {
-	const char *end = p + REF_LINE_MAX;
-	size_t colons = 0, need = want->kind == REF_NAME ? 1 : 3;
+	const char *v;
+	size_t vn;
 
-	while ((p = memchr(p, ':', (size_t)(end - p)))) {
-		if (++colons == need)
-			return true;
-		p++;
-	}
-	return false;
+	return ref_visible(p, &v, &vn) &&
+	       ref_key_could_be(v, vn, want->kind == REF_NAME ? 0 : 2, want);
 }
 
 struct ref_result {
@@ -115,7 +112,12 @@ static void ref_find_user(const char *buf, size_t len, const struct ref *want,
 				r->pw = pw;
 				return;
 			}
-		} else if (pw.verdict == PW_UNUSABLE || !key_visible(l.p, want)) {
+		} else if (cut_could_be(l.p, want)) {
+			if (how == LEN_CUT) {
+				r->kind = R_ERROR;
+				r->error_line = l.no;
+				return;
+			}
 			ref_may_add(&r->may, l.no);
 		}
 	}
