@@ -249,8 +249,8 @@ static noreturn void print_and_exit(const char *text)
 }
 
 /* Zeroed memory straight from the kernel, for the one allocation whose
- * size has no fixed bound (the environment); everything else lives in
- * struct work. */
+ * size has no fixed bound (a copy of the environment); everything else
+ * lives in struct work. */
 static void *map_memory(size_t n)
 {
 	void *p = mmap(NULL, n, PROT_READ | PROT_WRITE,
@@ -273,8 +273,7 @@ enum idparse { ID_OK, ID_NOT_NUMBER, ID_TOO_BIG };
  * a name, not a number out of range. */
 static enum idparse parse_id(const char *s, size_t n, uint32_t *id)
 {
-	uint32_t v = 0;
-	bool big = false;
+	uint64_t v = 0;
 	size_t i;
 
 	if (n == 0)
@@ -284,13 +283,12 @@ static enum idparse parse_id(const char *s, size_t n, uint32_t *id)
 
 		if (d > 9)
 			return ID_NOT_NUMBER;
-		if (big || v > (ID_MAX - d) / 10)
-			big = true;
-		else
+		/* stops growing once too big: 10 * ID_MAX + 9 fits 64 bits */
+		if (v <= ID_MAX)
 			v = v * 10 + d;
 	}
-	*id = v;
-	return big ? ID_TOO_BIG : ID_OK;
+	*id = (uint32_t)v;
+	return v > ID_MAX ? ID_TOO_BIG : ID_OK;
 }
 
 /* A user or group as the command line names it. */
@@ -346,22 +344,24 @@ static bool usable_line(struct span *l, bool cut)
 	return l->n && l->p[0] != '#' && !memchr(l->p, '\0', l->n);
 }
 
-/* Splits at ':' into at most max fields, the last one taking the rest. */
+/* Splits at ':' into at most max fields, the last one taking the rest.
+ * A byte loop: fields are short, shorter than memchr's set-up. */
 static size_t split_fields(struct span l, struct span *f, size_t max)
 {
 	const char *p = l.p, *end = l.p + l.n;
 	size_t n = 0;
 
-	for (;;) {
-		const char *c = n + 1 < max ? memchr(p, ':', (size_t)(end - p)) : NULL;
-
-		f[n].p = p;
-		f[n].n = (size_t)((c ? c : end) - p);
-		n++;
-		if (!c)
-			return n;
-		p = c + 1;
+	f[0].p = p;
+	while (n + 1 < max) {
+		while (p < end && *p != ':')
+			p++;
+		if (p == end)
+			break;
+		f[n].n = (size_t)(p - f[n].p);
+		f[++n].p = ++p;
 	}
+	f[n].n = (size_t)(end - f[n].p);
+	return n + 1;
 }
 
 static bool valid_id(struct span f, uint32_t *id)
@@ -563,30 +563,28 @@ static noreturn void die_too_big(const struct db *d)
  * kernel's (include/uapi/linux/magic.h), not in musl's headers. */
 static bool on_pseudo_fs(int fd)
 {
-	static const uint32_t pseudo[] = {
-		0x9fa0,     /* proc */
-		0x62656572, /* sysfs */
-		0x64626720, /* debugfs */
-		0x74726163, /* tracefs */
-		0x73636673, /* securityfs */
-		0x27e0eb,   /* cgroup */
-		0x63677270, /* cgroup2 */
-		0x62656570, /* configfs */
-		0xcafe4a11, /* bpf */
-		0x6165676c, /* pstore */
-		0xde5e81e4, /* efivarfs */
-		0xf97cff8c, /* selinuxfs */
-		0x43415d53, /* smackfs */
-	};
 	struct statfs sf;
-	size_t i;
 
 	if (fstatfs(fd, &sf) != 0)
 		return false; /* then the size limit still bounds the read */
-	for (i = 0; i < sizeof pseudo / sizeof pseudo[0]; i++)
-		if ((uint32_t)sf.f_type == pseudo[i])
-			return true;
-	return false;
+	switch ((uint32_t)sf.f_type) {
+	case 0x9fa0:     /* proc */
+	case 0x62656572: /* sysfs */
+	case 0x64626720: /* debugfs */
+	case 0x74726163: /* tracefs */
+	case 0x73636673: /* securityfs */
+	case 0x27e0eb:   /* cgroup */
+	case 0x63677270: /* cgroup2 */
+	case 0x62656570: /* configfs */
+	case 0xcafe4a11: /* bpf */
+	case 0x6165676c: /* pstore */
+	case 0xde5e81e4: /* efivarfs */
+	case 0xf97cff8c: /* selinuxfs */
+	case 0x43415d53: /* smackfs */
+		return true;
+	default:
+		return false;
+	}
 }
 
 static void db_open(struct db *d, const char *path, char *buf)
@@ -780,6 +778,37 @@ static bytes16 load16(const char *p)
  * a ':' and the zeros that may lead them. */
 enum anchor { LINE_START, MEMBER_START, ID_START };
 
+/* From p on, by steps of sixteen places, the first step before stop
+ * where a place may start text: its byte and the one text.n - 1 further
+ * match text's first and last; stop when there is none. Apart, with no
+ * call inside, so its constants stay in registers. */
+static __attribute__((noinline)) const char *next_step(const char *p,
+						       const char *stop,
+						       struct span text)
+{
+	const size_t last = text.n - 1;
+	const bytes16 first_byte = (bytes16){ 0 } + (unsigned char)text.p[0];
+	const bytes16 last_byte = (bytes16){ 0 } + (unsigned char)text.p[last];
+	words16 both;
+
+	/* two steps a turn, while both are before stop */
+	for (; p + 16 < stop; p += 32) {
+		both = (words16)(((load16(p) == first_byte) &
+				  (load16(p + last) == last_byte)) |
+				 ((load16(p + 16) == first_byte) &
+				  (load16(p + 16 + last) == last_byte)));
+		if (both[0] | both[1])
+			break;
+	}
+	for (; p < stop; p += 16) {
+		both = (words16)((load16(p) == first_byte) &
+				 (load16(p + last) == last_byte));
+		if (both[0] | both[1])
+			return p;
+	}
+	return stop;
+}
+
 /* Can a key start at p, in a block of whole lines that starts at start?
  * What is walked over (blanks, leading zeros) ends at p, whose byte is not
  * of that kind: each byte is walked over once in a search. */
@@ -809,22 +838,17 @@ static const char *find_key(const char *start, const char *p, const char *end,
 			    struct span text, enum anchor a)
 {
 	const size_t n = text.n, last = n - 1;
-	const bytes16 first_byte = (bytes16){ 0 } + (unsigned char)text.p[0];
-	const bytes16 last_byte = (bytes16){ 0 } + (unsigned char)text.p[last];
+	/* the steps read p .. p + last + 15: they stop before end - n - 15 */
+	const char *stop = (size_t)(end - p) >= n + 16 ? end - n - 15 : p;
 
-	while ((size_t)(end - p) >= n + 16) {
-		words16 both = (words16)((load16(p) == first_byte) &
-					 (load16(p + last) == last_byte));
+	while ((p = next_step(p, stop, text)) < stop) {
+		size_t i;
 
-		if (both[0] | both[1]) {
-			size_t i;
-
-			for (i = 0; i < 16; i++)
-				if (p[i] == text.p[0] && p[i + last] == text.p[last] &&
-				    anchored(start, p + i, a) &&
-				    !memcmp(p + i, text.p, n))
-					return p + i;
-		}
+		for (i = 0; i < 16; i++)
+			if (p[i] == text.p[0] && p[i + last] == text.p[last] &&
+			    anchored(start, p + i, a) &&
+			    !memcmp(p + i, text.p, n))
+				return p + i;
 		p += 16;
 	}
 	for (; (size_t)(end - p) >= n; p++)
@@ -840,9 +864,15 @@ static const char *find_key(const char *start, const char *p, const char *end,
  * what bounds each comparison at an anchor by the field it starts. */
 static bool key_searchable(struct span text, enum anchor a)
 {
-	return text.n && !is_blank(text.p[0]) &&
-	       !memchr(text.p, '\n', text.n) && !memchr(text.p, ':', text.n) &&
-	       (a != MEMBER_START || !memchr(text.p, ',', text.n));
+	size_t i;
+
+	if (!text.n || is_blank(text.p[0]))
+		return false;
+	for (i = 0; i < text.n; i++)
+		if (text.p[i] == '\n' || text.p[i] == ':' ||
+		    (text.p[i] == ',' && a == MEMBER_START))
+			return false;
+	return true;
 }
 
 /* The next line of block b, from *from on, that holds text at anchor a;
@@ -904,7 +934,8 @@ static void *take(struct work *w, size_t n)
 struct ident {
 	uint32_t uid, gid;
 	const char *name;      /* the passwd name; NULL without a passwd line */
-	const char *home;
+	char *home_entry;      /* "HOME=" and the home, for the environment */
+	const char *home;      /* the home: home_entry + 5 */
 	struct gidset groups;  /* sorted, unique, with gid */
 };
 
@@ -912,15 +943,16 @@ struct ident {
  * about to be reused. */
 static void keep_user(const struct pwline *pw, struct work *w, struct ident *t)
 {
-	char *text = take(w, pw->name.n + pw->home.n + 2);
+	char *text = take(w, pw->name.n + pw->home.n + 7);
 
 	memcpy(text, pw->name.p, pw->name.n);
 	text[pw->name.n] = '\0';
 	t->name = text;
 	text += pw->name.n + 1;
-	memcpy(text, pw->home.p, pw->home.n);
-	text[pw->home.n] = '\0';
-	t->home = text;
+	memcpy(text, "HOME=", 5);
+	memcpy(text + 5, pw->home.p, pw->home.n);
+	text[5 + pw->home.n] = '\0';
+	t->home_entry = text;
 	t->uid = pw->uid;
 	t->gid = pw->gid;
 }
@@ -1167,7 +1199,7 @@ static void resolve_user(const char *passwd, const char *spec, size_t len,
 	t->uid = user.id;
 	t->gid = (uint32_t)getgid();
 	t->name = NULL;
-	t->home = "";
+	t->home_entry = NULL;
 }
 
 /* Parses GROUP and the --group-add texts, and readies the scan of the
@@ -1195,6 +1227,9 @@ static void prepare_scan(struct gref *refs, size_t nrefs, struct work *w,
 	sort_u32(s->by_name, s->nnames, name_before, refs);
 	s->pending = s->nnames;
 }
+
+/* HOME for a target without a home of its own. */
+static char root_home[] = "HOME=/";
 
 /*
  * Resolves USER[:GROUP] plus the added groups into *t, with Docker's
@@ -1233,8 +1268,9 @@ static void resolve(const char *passwd, const char *group, const char *spec,
 			    refs[i].ref.text, refs[i].ref.len, group);
 	if (refs[0].ref.kind != REF_NONE)
 		t->gid = refs[0].gid;
-	if (!*t->home)
-		t->home = "/";
+	if (!t->home_entry || !t->home_entry[5])
+		t->home_entry = root_home;
+	t->home = t->home_entry + 5;
 	/* The primary gid is always a supplementary group too (CVE-2022-36109:
 	 * otherwise a process could shed a group that denies it access). */
 	fits = fits && gidset_add(&t->groups, t->gid);
@@ -1341,7 +1377,13 @@ static const char *perm_hint(int err, bool uid)
  * holds GROUPS_MAX + 1 gids for reading back the group list. */
 static void switch_identity(const struct ident *t, uint32_t *room)
 {
-	if (identity_is(t, room)) {
+	/* The kernel gives the ids the process started with in the aux
+	 * vector, without a system call; they have not changed since. Only
+	 * a caller that started with the target's ids can already be it. */
+	bool maybe = getauxval(AT_UID) == t->uid && getauxval(AT_EUID) == t->uid &&
+		     getauxval(AT_GID) == t->gid && getauxval(AT_EGID) == t->gid;
+
+	if (maybe && identity_is(t, room)) {
 		if (t->uid != 0)
 			drop_capabilities();
 		return;
@@ -1368,31 +1410,37 @@ static void switch_identity(const struct ident *t, uint32_t *room)
 
 /* ---- running the command --------------------------------------------- */
 
-/* The caller's environment with HOME set to home: the first HOME replaced
- * in place, later ones dropped, appended when there was none. */
-static char **env_with_home(const char *home)
+/* The caller tests the first byte, inline: most variables are no HOME. */
+static bool is_home(const char *var)
 {
-	size_t n = 0, k = 0, i, len = strlen(home);
-	char **env, *entry;
-	bool placed = false;
+	return !strncmp(var, "HOME=", 5);
+}
 
-	while (environ && environ[n])
-		n++;
-	/* the new array, then the HOME entry, in one mapping */
-	env = map_memory((n + 2) * sizeof *env + len + 6);
-	entry = (char *)(env + n + 2);
-	memcpy(entry, "HOME=", 6);
-	memcpy(entry + 5, home, len + 1);
-	for (i = 0; i < n; i++) {
-		if (strncmp(environ[i], "HOME=", 5) != 0)
-			env[k++] = environ[i];
-		else if (!placed)
-			env[k++] = entry, placed = true;
+/* The caller's environment with HOME set by entry ("HOME=DIR"). The usual
+ * one, with one HOME, is changed in place; any other is copied, the first
+ * HOME replaced, later ones dropped, entry appended when there was none. */
+static char **env_with_home(char *entry)
+{
+	char **env = environ, **copy;
+	size_t n = 0, homes = 0, first = 0, k = 0, i;
+
+	for (; env && env[n]; n++)
+		if (env[n][0] == 'H' && is_home(env[n]) && homes++ == 0)
+			first = n;
+	if (homes == 1) {
+		env[first] = entry;
+		return env;
 	}
-	if (!placed)
-		env[k++] = entry;
-	env[k] = NULL;
-	return env;
+	copy = map_memory((n + 2) * sizeof *copy);
+	for (i = 0; i < n; i++)
+		if (env[i][0] != 'H' || !is_home(env[i]))
+			copy[k++] = env[i];
+		else if (i == first)
+			copy[k++] = entry;
+	if (!homes)
+		copy[k++] = entry;
+	copy[k] = NULL;
+	return copy;
 }
 
 /* Is there something at path? Asked as the target, after the switch. */
@@ -1645,7 +1693,7 @@ int main(int argc, char **argv)
 	resolve(PASSWD_PATH, GROUP_PATH, o.spec, o.refs, o.nrefs, &w, &t);
 	if (o.print)
 		print_identity(&t);
-	env = env_with_home(t.home);
+	env = env_with_home(t.home_entry);
 	/* the database is read: its buffer holds the group list read back */
 	switch_identity(&t, (uint32_t *)(void *)w.line);
 	if (o.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
