@@ -503,6 +503,8 @@ static void gidset_compact(struct gidset *s)
 {
 	size_t i, k = 0;
 
+	if (s->n < 2)
+		return; /* the usual: the primary gid alone */
 	sort_u32(s->v, s->n, gid_before, NULL);
 	for (i = 0; i < s->n; i++)
 		if (k == 0 || s->v[i] != s->v[k - 1])
@@ -693,8 +695,10 @@ static bool db_block(struct db *d, struct span *b, bool *cut)
 		while (last > d->buf + d->nonl && last[-1] != '\n')
 			last--;
 		if (last > d->buf + d->nonl) {
-			/* only a line carried over from the last read can be long */
-			size_t first = (size_t)(find_newline(start, last) - start);
+			/* only a line carried over from the last read can be
+			 * long, and only in a block that long */
+			size_t first = (size_t)(last - start) <= LINE_MAX_BYTES ? 0 :
+				(size_t)(find_newline(start, last) - start);
 
 			*cut = first > LINE_MAX_BYTES;
 			if (*cut) {
