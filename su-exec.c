@@ -46,8 +46,13 @@ enum { EXIT_OWN = 125, EXIT_CANNOT_RUN = 126, EXIT_NOT_FOUND = 127 };
 /* Docker, runc and gosu refuse ids above this: (uid_t)-1 and friends mean
  * "unchanged" to the kernel, and wrapping 4294967296 to 0 made root. */
 #define ID_MAX 2147483647u
+#if defined(SU_EXEC_FUZZ) && defined(FUZZ_GROUPS_MAX)
+/* A fuzzing build may make it small: the limit then takes small inputs. */
+#define GROUPS_MAX FUZZ_GROUPS_MAX
+#else
 /* Linux's NGROUPS_MAX; musl's header and sysconf say 32, the kernel 65536. */
 #define GROUPS_MAX 65536
+#endif
 #if defined(SU_EXEC_FUZZ) && defined(FUZZ_LINE_MAX)
 /* A fuzzing build may make both small: long lines then take small inputs. */
 #define LINE_MAX_BYTES ((size_t)FUZZ_LINE_MAX)
@@ -957,6 +962,7 @@ static void keep_user(const struct pwline *pw, struct work *w, struct ident *t)
 	memcpy(text + 5, pw->home.p, pw->home.n);
 	text[5 + pw->home.n] = '\0';
 	t->home_entry = text;
+	t->home = text + 5;
 	t->uid = pw->uid;
 	t->gid = pw->gid;
 }

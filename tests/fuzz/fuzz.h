@@ -412,11 +412,11 @@ static void fz_file_set(struct fz_file *f, const char *p, size_t n)
  * The input's file part, with one expansion so that small inputs reach
  * the long-line paths: 0xff 0xfe C2 C1 C0 L followed by L bytes (1 to 16)
  * stands for those L bytes repeated C2*65536 + C1*256 + C0 times. The
- * result is capped at FZ_EXPAND_MAX bytes: room for many lines over the
- * reader's limit in the fuzz build, and for a member of more than 65,536
- * groups; no more, as every byte is written and read on each run.
+ * result is capped at FZ_EXPAND_MAX bytes: room for several lines over the
+ * reader's limit in the fuzz build, and for a member of more groups than
+ * its limit; no more, as every byte is written and read on each run.
  */
-#define FZ_EXPAND_MAX ((size_t)1 << 20)
+#define FZ_EXPAND_MAX ((size_t)64 << 10)
 
 static char *fz_expand(const uint8_t *in, size_t n, size_t *outn)
 {
