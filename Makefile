@@ -51,6 +51,15 @@ su-exec-static: su-exec.c Makefile
 size: su-exec-static
 	@wc -c < su-exec-static | awk '{ printf "su-exec-static: %d bytes (%.1f KiB)\n", $$1, $$1 / 1024 }'
 
+# The release: dist/su-exec-ARCH for every architecture, built like
+# su-exec-static with Debian's cross compilers and musl, reproducibly, and
+# dist/SHA256SUMS. The musl sysroots are cached under SYSROOTS (default
+# ~/.cache/su-exec/sysroots). ARCHES picks a subset.
+release:
+	STATIC_CFLAGS="$(STATIC_CFLAGS)" STATIC_LDFLAGS="$(STATIC_LDFLAGS)" \
+		VERSION="$(VERSION)" SU_CFLAGS="$(SU_CFLAGS)" \
+		EXTRA_CFLAGS="$(EXTRA_CFLAGS)" release/build
+
 # Sanitizers: the whole suite against an ASan and UBSan build.
 SAN_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=all
@@ -115,6 +124,6 @@ distcheck: dist
 
 clean:
 	rm -f su-exec su-exec-static su-exec-asan $(DIST).tar.gz
-	rm -rf .distcheck tests/fuzz/build
+	rm -rf .distcheck tests/fuzz/build dist
 
-.PHONY: all static size sanitize lint check fuzz bench dist distcheck install uninstall clean
+.PHONY: all static size release sanitize lint check fuzz bench dist distcheck install uninstall clean
