@@ -60,6 +60,15 @@ release:
 		VERSION="$(VERSION)" SU_CFLAGS="$(SU_CFLAGS)" \
 		EXTRA_CFLAGS="$(EXTRA_CFLAGS)" release/build
 
+# The suite against every release binary (foreign ones through qemu-user),
+# the container tests too for CONTAINER_ARCHES; the last line is the total.
+check-release: release
+	release/test
+
+# Two builds of HEAD in two folders, compared byte for byte.
+reproducible:
+	release/reproducible
+
 # Sanitizers: the whole suite against an ASan and UBSan build.
 SAN_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=all
@@ -126,4 +135,4 @@ clean:
 	rm -f su-exec su-exec-static su-exec-asan $(DIST).tar.gz
 	rm -rf .distcheck tests/fuzz/build dist
 
-.PHONY: all static size release sanitize lint check fuzz bench dist distcheck install uninstall clean
+.PHONY: all static size release check-release reproducible sanitize lint check fuzz bench dist distcheck install uninstall clean
