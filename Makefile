@@ -65,6 +65,10 @@ release:
 check-release: release
 	release/test
 
+# The release binaries' sizes as a markdown table, as the README quotes it.
+release-sizes: release
+	@release/sizes
+
 # Two builds of HEAD in two folders, compared byte for byte.
 reproducible:
 	release/reproducible
@@ -135,4 +139,4 @@ clean:
 	rm -f su-exec su-exec-static su-exec-asan $(DIST).tar.gz
 	rm -rf .distcheck tests/fuzz/build dist
 
-.PHONY: all static size release check-release reproducible sanitize lint check fuzz bench dist distcheck install uninstall clean
+.PHONY: all static size release release-sizes check-release reproducible sanitize lint check fuzz bench dist distcheck install uninstall clean

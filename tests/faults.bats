@@ -17,6 +17,12 @@ setup() {
 faulty() {
 	local inject=$1
 	shift
+	# A 32-bit x86 build makes the 32-bit id calls, which strace names
+	# apart (setgroups32...): the rule names both.
+	case ${inject%%:*} in
+	setgroups | setresgid | setresuid | setuid | setgid)
+		inject=${inject%%:*},${inject%%:*}32:${inject#*:} ;;
+	esac
 	in_ns "$PASSWD" "$GROUP" strace -qq -o /dev/null -e inject="$inject" \
 		"$SU_EXEC" "$@"
 }
