@@ -115,7 +115,7 @@ install_special() {
 
 @test "the signal mask, ignored signals and rlimits are left alone" {
 	need_root
-	skip_if_emulated "qemu catches every signal itself, so one the caller ignored is caught, and reset by the exec"
+	skip_if_emulated "qemu handles every signal that kills by default, even one the caller ignored: the exec resets it"
 	run -0 in_ns "$PASSWD" "$GROUP" sh -c 'trap "" USR1; ulimit -n 123;
 		exec "$SU_EXEC" app sh -c "grep ^SigIgn: /proc/self/status; ulimit -n"'
 	[ "${lines[1]}" = "123" ]
