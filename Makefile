@@ -51,6 +51,28 @@ su-exec-static: su-exec.c Makefile
 size: su-exec-static
 	@wc -c < su-exec-static | awk '{ printf "su-exec-static: %d bytes (%.1f KiB)\n", $$1, $$1 / 1024 }'
 
+# The release: dist/su-exec-ARCH for every architecture, built like
+# su-exec-static with Debian's cross compilers and musl, reproducibly, and
+# dist/SHA256SUMS. The musl sysroots are cached under SYSROOTS (default
+# ~/.cache/su-exec/sysroots). ARCHES picks a subset.
+release:
+	STATIC_CFLAGS="$(STATIC_CFLAGS)" STATIC_LDFLAGS="$(STATIC_LDFLAGS)" \
+		VERSION="$(VERSION)" SU_CFLAGS="$(SU_CFLAGS)" \
+		EXTRA_CFLAGS="$(EXTRA_CFLAGS)" release/build
+
+# The suite against every release binary (foreign ones through qemu-user),
+# the container tests too for CONTAINER_ARCHES; the last line is the total.
+check-release: release
+	release/test
+
+# The release binaries' sizes as a markdown table, as the README quotes it.
+release-sizes: release
+	@release/sizes
+
+# Two builds of HEAD in two folders, compared byte for byte.
+reproducible:
+	release/reproducible
+
 # Sanitizers: the whole suite against an ASan and UBSan build.
 SAN_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=all
@@ -124,6 +146,6 @@ distcheck: dist
 
 clean:
 	rm -f su-exec su-exec-static su-exec-asan $(DIST).tar.gz
-	rm -rf .distcheck tests/fuzz/build
+	rm -rf .distcheck tests/fuzz/build dist
 
-.PHONY: all static size sanitize lint check fuzz bench dist distcheck install uninstall clean
+.PHONY: all static size release release-sizes check-release reproducible sanitize lint check fuzz bench dist distcheck install uninstall clean

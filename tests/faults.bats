@@ -17,6 +17,12 @@ setup() {
 faulty() {
 	local inject=$1
 	shift
+	# A 32-bit x86 build makes the 32-bit id calls, which strace names
+	# apart (setgroups32...): the rule names both.
+	case ${inject%%:*} in
+	setgroups | setresgid | setresuid | setuid | setgid)
+		inject=${inject%%:*},${inject%%:*}32:${inject#*:} ;;
+	esac
 	in_ns "$PASSWD" "$GROUP" strace -qq -o /dev/null -e inject="$inject" \
 		"$SU_EXEC" "$@"
 }
@@ -79,7 +85,8 @@ faulty() {
 		-P /etc/group -e trace=read -e inject=read:error=EIO:when=2 \
 		"$SU_EXEC" -p app
 	[ "$output" = "" ]
-	[ "$stderr" = "su-exec: cannot read /etc/group: Input/output error" ]
+	# glibc's words for EIO, or musl's (the release builds)
+	[[ "$stderr" == "su-exec: cannot read /etc/group: "@(Input/output|I/O)" error" ]]
 }
 
 @test "a capget that writes nothing reads as capabilities kept, never as none" {

@@ -8,6 +8,13 @@ bats_require_minimum_version 1.5.0
 SU_EXEC=${SU_EXEC:-$(cd "$BATS_TEST_DIRNAME/.." && pwd)/su-exec}
 export SU_EXEC
 
+# skip_if_emulated REASON: for the few tests qemu-user cannot pass. The
+# cross-architecture runner (release/test) sets SU_EXEC_EMULATED=1 when
+# SU_EXEC is a foreign binary that the kernel hands to qemu.
+skip_if_emulated() {
+	[ -z "${SU_EXEC_EMULATED:-}" ] || skip "under qemu-user: $1"
+}
+
 need_root() {
 	[ "$(id -u)" = 0 ] || skip "needs root: unshare -m and bind mounts"
 	command -v unshare >/dev/null || skip "needs unshare (util-linux)"

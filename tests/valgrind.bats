@@ -8,6 +8,7 @@ setup() {
 	write_db
 	shared_tmpdir
 	[ -z "${SU_EXEC_SANITIZED:-}" ] || skip "valgrind cannot run a sanitizer build"
+	skip_if_emulated "valgrind cannot run a foreign binary"
 }
 
 # memcheck STATUS ARGS...: su-exec under valgrind as root over the test

@@ -105,6 +105,13 @@ add_su_exec() {
 	chown 65532:65532 "$root/home/nonroot"
 	cp "$SU_EXEC_STATIC" "$root/usr/local/bin/su-exec"
 	chmod 755 "$root/usr/local/bin/su-exec"
+	# A foreign build (release/test) also needs its emulator in the image:
+	# SU_EXEC_INTERP="PATH=FILE" puts the static qemu FILE at PATH, where
+	# the kernel's binfmt_misc handler looks for it inside the container.
+	if [ -n "${SU_EXEC_INTERP:-}" ]; then
+		mkdir -p "$root$(dirname "${SU_EXEC_INTERP%%=*}")"
+		cp "${SU_EXEC_INTERP#*=}" "$root${SU_EXEC_INTERP%%=*}"
+	fi
 	printf '%s\n' \
 		'root:x:0:0:root:/root:/sbin/nologin' \
 		'nonroot:x:65532:65532::/home/nonroot:/sbin/nologin' \
