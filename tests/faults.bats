@@ -19,10 +19,16 @@ faulty() {
 	shift
 	# A 32-bit x86 build makes the 32-bit id calls, which strace names
 	# apart (setgroups32...): the rule names both.
-	case ${inject%%:*} in
-	setgroups | setresgid | setresuid | setuid | setgid)
-		inject=${inject%%:*},${inject%%:*}32:${inject#*:} ;;
-	esac
+	local name names=
+	for name in $(printf '%s' "${inject%%:*}" | tr , ' '); do
+		case $name in
+		setgroups | setresgid | setresuid | setuid | setgid | \
+			getresuid | getresgid | getgroups)
+			name=$name,${name}32 ;;
+		esac
+		names=${names:+$names,}$name
+	done
+	inject=$names:${inject#*:}
 	in_ns "$PASSWD" "$GROUP" strace -qq -o /dev/null -e inject="$inject" \
 		"$SU_EXEC" "$@"
 }
@@ -91,6 +97,7 @@ faulty() {
 
 @test "a capget that writes nothing reads as capabilities kept, never as none" {
 	need_root
+	skip_if_emulated "qemu hands the binary its own copy of what capget wrote"
 	# capset is faked too, so nothing was dropped: the check must see it
 	run --separate-stderr -125 faulty capset,capget:retval=0 app touch "$SHARED_TMPDIR/ran"
 	[ "$output" = "" ]
@@ -119,7 +126,7 @@ faulty() {
 	{ printf "$gid1000"; printf '\nx:x:1000:1000::/home/x:/bin/sh\n'; } >"$PASSWD"
 	run --separate-stderr -125 in_ns "$PASSWD" "$GROUP" setpriv --reuid=1000 \
 		--regid=1000 --groups=77 -- strace -qq -o /dev/null \
-		-e inject=getgroups:retval=1 "$SU_EXEC" 1000:1000 id -G
+		-e inject=/^getgroups:retval=1 "$SU_EXEC" 1000:1000 id -G
 	[ "$output" = "" ]
 	[ "$stderr" = "su-exec: cannot set groups: Operation not permitted (su-exec needs root or CAP_SETGID)" ]
 }
