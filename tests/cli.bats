@@ -87,3 +87,14 @@ USAGE='usage: su-exec [OPTION...] USER[:GROUP] COMMAND [ARG...]'
 	run --separate-stderr -125 sh -c '"$SU_EXEC" --version >/dev/full'
 	[ "$stderr" = "su-exec: cannot write to stdout: No space left on device" ]
 }
+
+@test "an option that only starts like a known one is unknown" {
+	run --separate-stderr -125 "$SU_EXEC" --group-addx app true
+	[ "$stderr" = "su-exec: unknown option '--group-addx' (try 'su-exec --help')" ]
+	run --separate-stderr -125 "$SU_EXEC" --group-add7 app true
+	[ "$stderr" = "su-exec: unknown option '--group-add7' (try 'su-exec --help')" ]
+	run --separate-stderr -125 "$SU_EXEC" --prints app true
+	[ "$stderr" = "su-exec: unknown option '--prints' (try 'su-exec --help')" ]
+	run --separate-stderr -125 "$SU_EXEC" --no-new-privs= app true
+	[ "$stderr" = "su-exec: unknown option '--no-new-privs=' (try 'su-exec --help')" ]
+}
