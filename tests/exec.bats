@@ -238,3 +238,18 @@ HOME=/home/app" ]
 	run --separate-stderr -127 su_exec app "$long"
 	[ "$stderr" = "su-exec: cannot run '$(printf 'x%.0s' $(seq 64))'...: command not found" ]
 }
+
+@test "of several HOME entries the first is replaced in place, the others dropped" {
+	need_root
+	# env(1) and shells keep one entry per name: perl calls execve itself
+	run -0 in_ns "$PASSWD" "$GROUP" perl -e '
+		require "syscall.ph";
+		my @env = ("A=1", "HOME=/first", "B=2", "HOME=/second", "C=3");
+		syscall(&SYS_execve, $ARGV[0], pack("p*", @ARGV, undef),
+			pack("p*", @env, undef));
+		die "execve: $!\n"' "$SU_EXEC" app /usr/bin/env
+	[ "$output" = "A=1
+HOME=/home/app
+B=2
+C=3" ]
+}
