@@ -97,7 +97,8 @@ fuzz:
 
 # Mutation testing: each mutant in tests/mutants/list, a small change to a
 # copy of su-exec.c, must make the test suite fail. Root; two at a time.
-# MUTANTS_ARGS picks a subset: -s SECTION or mutant names.
+# MUTANTS_ARGS picks a subset: -q (CI: no mutant marked equivalent),
+# -s SECTION, or mutant names.
 MUTANTS_ARGS =
 
 mutants:

@@ -83,6 +83,7 @@ repeat_arg() {
 	awk -v n="$1" -v a="$2" 'BEGIN { for (i = 0; i < n; i++) print a }'
 }
 
+# bats test_tags=slow
 @test "65,536 --group-add are taken; 65,537 are a usage error, never a crash" {
 	need_root
 	local args

@@ -228,6 +228,7 @@ member_lines() {
 	}' >>"$GROUP"
 }
 
+# bats test_tags=slow
 @test "1,500,000 memberships in 4,000 groups: each group once, nothing lost" {
 	need_root
 	member_lines 100000 1500000 4000
@@ -239,6 +240,7 @@ member_lines() {
 	[ "$(printf '%s\n' "$groups" | tr ',' '\n' | sort -u | wc -l)" = 4004 ]
 }
 
+# bats test_tags=slow
 @test "past 65,536 groups, and with 1,500,000 memberships beyond, it is an error" {
 	need_root
 	member_lines 100000 1500000 1500000
@@ -252,6 +254,7 @@ member_lines() {
 	[ "$stderr" = "su-exec: 'app' needs more than 65536 groups (the Linux limit)" ]
 }
 
+# bats test_tags=slow
 @test "past 65,536 groups the reading stops: what follows is never read" {
 	need_root
 	command -v strace >/dev/null || skip "needs strace"
