@@ -126,6 +126,15 @@ FUZZ_SECONDS = 60
 fuzz:
 	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run
 
+# Mutation testing: each mutant in tests/mutants/list, a small change to a
+# copy of su-exec.c, must make the test suite fail. Root; two at a time.
+# MUTANTS_ARGS picks a subset: -q (CI: no mutant marked equivalent),
+# -s SECTION, or mutant names.
+MUTANTS_ARGS =
+
+mutants:
+	MAKE="$(MAKE)" tests/mutants/run $(MUTANTS_ARGS)
+
 # The comparison with gosu, setpriv, chpst and s6-setuidgid, written to
 # bench/results.md, and the performance budget of the static build. Root.
 bench: su-exec su-exec-static
@@ -148,4 +157,4 @@ clean:
 	rm -f su-exec su-exec-static su-exec-asan $(DIST).tar.gz
 	rm -rf .distcheck tests/fuzz/build dist
 
-.PHONY: all static size release release-sizes check-release reproducible sanitize lint check fuzz bench dist distcheck install uninstall clean
+.PHONY: all static size release release-sizes check-release reproducible sanitize lint check fuzz mutants bench dist distcheck install uninstall clean

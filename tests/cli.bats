@@ -87,3 +87,25 @@ USAGE='usage: su-exec [OPTION...] USER[:GROUP] COMMAND [ARG...]'
 	run --separate-stderr -125 sh -c '"$SU_EXEC" --version >/dev/full'
 	[ "$stderr" = "su-exec: cannot write to stdout: No space left on device" ]
 }
+
+@test "an option that only starts like a known one is unknown" {
+	run --separate-stderr -125 "$SU_EXEC" --group-addx app true
+	[ "$stderr" = "su-exec: unknown option '--group-addx' (try 'su-exec --help')" ]
+	run --separate-stderr -125 "$SU_EXEC" --group-add7 app true
+	[ "$stderr" = "su-exec: unknown option '--group-add7' (try 'su-exec --help')" ]
+	run --separate-stderr -125 "$SU_EXEC" --prints app true
+	[ "$stderr" = "su-exec: unknown option '--prints' (try 'su-exec --help')" ]
+	run --separate-stderr -125 "$SU_EXEC" --no-new-privs= app true
+	[ "$stderr" = "su-exec: unknown option '--no-new-privs=' (try 'su-exec --help')" ]
+}
+
+@test "an option's message shows DEL escaped and cuts a long option after 64 bytes" {
+	local long
+	long=--$(printf 'o%.0s' $(seq 100))
+	run --separate-stderr -125 "$SU_EXEC" $'--\x7f' app true
+	[ "$stderr" = "su-exec: unknown option '--\\x7f' (try 'su-exec --help')" ]
+	run --separate-stderr -125 "$SU_EXEC" "$long" app true
+	[ "$stderr" = "su-exec: unknown option '${long:0:64}'... (try 'su-exec --help')" ]
+	run --separate-stderr -125 "$SU_EXEC" "${long:0:64}" app true
+	[ "$stderr" = "su-exec: unknown option '${long:0:64}' (try 'su-exec --help')" ]
+}

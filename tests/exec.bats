@@ -184,3 +184,73 @@ HOME=/" ]
 	run --separate-stderr -127 su_exec app "$long"
 	[ "$stderr" = "su-exec: cannot run '$(printf 'x%.0s' $(seq 64))'...: command not found" ]
 }
+
+@test "variables that only start with HOME reach the command untouched, in order" {
+	need_root
+	run -0 in_ns "$PASSWD" "$GROUP" env -i HOMEBREW=/x HOME_X=1 HOME=/root \
+		HOM=2 HOMEY= "$SU_EXEC" app /usr/bin/env
+	[ "$output" = "HOMEBREW=/x
+HOME_X=1
+HOME=/home/app
+HOM=2
+HOMEY=" ]
+	run -0 in_ns "$PASSWD" "$GROUP" env -i HOMEBREW=/x HOME_X=1 "$SU_EXEC" app /usr/bin/env
+	[ "$output" = "HOMEBREW=/x
+HOME_X=1
+HOME=/home/app" ]
+}
+
+@test "a path through a file (ENOTDIR) is a command not found, 127" {
+	need_root
+	run --separate-stderr -127 su_exec app /etc/passwd/x
+	[ "$output" = "" ]
+	[ "$stderr" = "su-exec: cannot run '/etc/passwd/x': Not a directory" ]
+}
+
+@test "of several PATH entries whose command cannot run, the first is named" {
+	need_root
+	local d=$SHARED_TMPDIR
+	mkdir "$d/one" "$d/two"
+	printf 'echo not run\n' >"$d/one/tool"
+	printf 'echo not run\n' >"$d/two/tool"
+	chmod 755 "$d" "$d/one" "$d/two"
+	chmod 644 "$d/one/tool" "$d/two/tool"
+	run --separate-stderr -126 in_ns "$PASSWD" "$GROUP" \
+		env PATH="/nonexistent:$d/one:$d/two" "$SU_EXEC" app tool
+	[ "$stderr" = "su-exec: cannot run '$d/one/tool': Permission denied" ]
+}
+
+@test "a command only in PATH entries the target may not search is not found" {
+	need_root
+	local d=$SHARED_TMPDIR
+	mkdir "$d/closed"
+	printf '#!/bin/sh\necho closed\n' >"$d/closed/tool"
+	chmod 755 "$d" "$d/closed/tool"
+	chmod 700 "$d/closed"
+	run --separate-stderr -127 in_ns "$PASSWD" "$GROUP" \
+		env PATH="$d/closed" "$SU_EXEC" app tool
+	[ "$stderr" = "su-exec: cannot run 'tool': command not found" ]
+}
+
+@test "a command name too long for a file name is not found, 127" {
+	need_root
+	local long
+	long=$(printf 'x%.0s' $(seq 300))
+	run --separate-stderr -127 su_exec app "$long"
+	[ "$stderr" = "su-exec: cannot run '$(printf 'x%.0s' $(seq 64))'...: command not found" ]
+}
+
+@test "of several HOME entries the first is replaced in place, the others dropped" {
+	need_root
+	# env(1) and shells keep one entry per name: perl calls execve itself
+	run -0 in_ns "$PASSWD" "$GROUP" perl -e '
+		require "syscall.ph";
+		my @env = ("A=1", "HOME=/first", "B=2", "HOME=/second", "C=3");
+		syscall(&SYS_execve, $ARGV[0], pack("p*", @ARGV, undef),
+			pack("p*", @env, undef));
+		die "execve: $!\n"' "$SU_EXEC" app /usr/bin/env
+	[ "$output" = "A=1
+HOME=/home/app
+B=2
+C=3" ]
+}

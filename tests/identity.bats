@@ -100,3 +100,51 @@ CapAmb:	0000000000000000" ]
 	run -127 su_exec app setpriv --reuid=0 true
 	[ "$output" = "setpriv: setresuid failed: Operation not permitted" ]
 }
+
+# uneven_users: users whose uid and gid differ, each the other's mirror,
+# so that a uid set from the gid, or the reverse, shows in some slot.
+uneven_users() {
+	printf '%s\n' \
+		'swap:x:1100:1200::/home/swap:/bin/sh' \
+		'pews:x:1200:1100::/home/pews:/bin/sh' >>"$PASSWD"
+	printf '%s\n' \
+		'g1100:x:1100:' \
+		'g1200:x:1200:' \
+		'extra:x:1300:swap' >>"$GROUP"
+}
+
+@test "a uid and a gid that differ each land in all their own slots" {
+	need_root
+	uneven_users
+	expect_id swap 1100 1200 "1200 1300" /home/swap
+	expect_id 1100 1100 1200 "1200 1300" /home/swap
+	expect_id 1200 1200 1100 "1100" /home/pews
+	expect_id swap:g1100 1100 1100 "1100" /home/swap
+	expect_id 3000:4000 3000 4000 "4000" /
+}
+
+@test "a caller whose real and effective ids differ is refused, slots never mixed" {
+	need_root
+	# The kernel flags such an exec AT_SECURE: su-exec refuses before
+	# looking at the slots, so it never meets a caller that is the target
+	# in some slots only.
+	local ids
+	for ids in "--ruid=0 --euid=1000 --regid=1000" \
+		"--ruid=1000 --euid=0 --regid=1000" \
+		"--reuid=1000 --rgid=0 --egid=1000" \
+		"--rgid=1000 --egid=0"; do
+		run --separate-stderr -125 in_ns "$PASSWD" "$GROUP" setpriv $ids \
+			--groups=10,50,100 -- "$SU_EXEC" app touch "$SHARED_TMPDIR/ran"
+		[ "$stderr" = "su-exec: refusing to run setuid, setgid or with file capabilities: it is not sudo" ]
+		[ ! -e "$SHARED_TMPDIR/ran" ]
+	done
+}
+
+@test "a caller with the target's ids but only some of its groups is refused" {
+	need_root
+	# the caller has gid 77 alone; the target wants 77 and 78
+	run --separate-stderr -125 in_ns "$PASSWD" "$GROUP" setpriv --reuid=4000 \
+		--regid=77 --clear-groups -- "$SU_EXEC" -G 78 4000:77 touch "$SHARED_TMPDIR/ran"
+	[ "$stderr" = "su-exec: cannot set groups: Operation not permitted (su-exec needs root or CAP_SETGID)" ]
+	[ ! -e "$SHARED_TMPDIR/ran" ]
+}

@@ -63,3 +63,42 @@ NoNewPrivs:	1" ]
 		grep ^NoNewPrivs: /proc/self/status
 	[ "$output" = "NoNewPrivs:	1" ]
 }
+
+@test "a group added twice, or already held, is set once" {
+	need_root
+	run -0 su_exec -p -G 7 -G 7 -G 50 -G 1000 --group-add=7 app
+	[ "$output" = "uid=1000 gid=1000 groups=1000,7,10,50,100 home=/home/app" ]
+	run -0 su_exec -G 7 -G 7 -G 50 -G 1000 app id -G
+	[ "$output" = "1000 7 10 50 100" ]
+}
+
+@test "a --group-add holding a colon is a name" {
+	need_root
+	run --separate-stderr -125 su_exec -p -G 5:0 app
+	[ "$stderr" = "su-exec: unknown group '5:0': no such group in /etc/group" ]
+}
+
+# repeat_arg N ARG: ARG N times, one a line.
+repeat_arg() {
+	awk -v n="$1" -v a="$2" 'BEGIN { for (i = 0; i < n; i++) print a }'
+}
+
+# bats test_tags=slow
+@test "65,536 --group-add are taken; 65,537 are a usage error, never a crash" {
+	need_root
+	local args
+	mapfile -t args < <(repeat_arg 65536 -G7)
+	run --separate-stderr -0 su_exec -p "${args[@]}" app
+	[ "$output" = "uid=1000 gid=1000 groups=1000,7,10,50,100 home=/home/app" ]
+	mapfile -t args < <(repeat_arg 65535 --group-add=7)
+	run --separate-stderr -0 su_exec -p "${args[@]}" -G 8 4000:4000
+	[ "$output" = "uid=4000 gid=4000 groups=4000,7,8 home=/" ]
+
+	mapfile -t args < <(repeat_arg 65537 -G7)
+	run --separate-stderr -125 su_exec -p "${args[@]}" app
+	[ "$output" = "" ]
+	[ "$stderr" = "su-exec: option '-G' given more than 65536 times" ]
+	mapfile -t args < <(repeat_arg 65537 --group-add=7)
+	run --separate-stderr -125 su_exec -p "${args[@]}" app
+	[ "$stderr" = "su-exec: option '--group-add' given more than 65536 times" ]
+}

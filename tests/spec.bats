@@ -51,7 +51,9 @@ comment|!unknown user '"'"'comment'"'"': no such user in /etc/passwd
 app:bogus|!unknown group '"'"'bogus'"'"': no such group in /etc/group
 app:a:b|!unknown group '"'"'a:b'"'"': no such group in /etc/group
 app:hidden|!unknown group '"'"'hidden'"'"': no such group in /etc/group
-app:+50|!unknown group '"'"'+50'"'"': no such group in /etc/group'
+app:+50|!unknown group '"'"'+50'"'"': no such group in /etc/group
+app:5:0|!unknown group '"'"'5:0'"'"': no such group in /etc/group
+-|!unknown user '"'"'-'"'"': no such user in /etc/passwd'
 
 @test "the resolution table" {
 	need_root
@@ -102,4 +104,171 @@ app:+50|!unknown group '"'"'+50'"'"': no such group in /etc/group'
 	[ "$stderr" = "" ]
 	run --separate-stderr -0 as_user 1234 1234 -p app sh -c 'echo ran >&2'
 	[ "$stderr" = "" ]
+}
+
+# ---- names match whole, ids in their own field ----------------------------
+
+@test "a user name matches whole, never by its beginning" {
+	need_root
+	# each decoy holds the text sought, so that the search looks at it
+	printf '%s\n' \
+		'ap:x:0:0:appl app:/root:/bin/sh' \
+		'apple:x:0:0::/root:/bin/sh' \
+		'xapp:x:0:0::/root:/bin/sh' \
+		'app:x:1000:1000::/home/app:/bin/sh' >"$PASSWD"
+	printf '%s\n' 'wheel:x:10:app' >"$GROUP"
+	run --separate-stderr -0 su_exec -p app
+	[ "$output" = "uid=1000 gid=1000 groups=1000,10 home=/home/app" ]
+	run --separate-stderr -125 su_exec -p appl
+	[ "$stderr" = "su-exec: unknown user 'appl': no such user in /etc/passwd" ]
+}
+
+@test "a group name matches whole, never by its beginning" {
+	need_root
+	printf '%s\n' \
+		'staf:x:0:staff' \
+		'staffs:x:0:' \
+		'xstaff:x:0:' \
+		'staff:x:50:' >"$GROUP"
+	run --separate-stderr -0 su_exec -p app:staff
+	[ "$output" = "uid=1000 gid=50 groups=50 home=/home/app" ]
+	run --separate-stderr -0 su_exec -p -G staff 4000:4000
+	[ "$output" = "uid=4000 gid=4000 groups=4000,50 home=/" ]
+	run --separate-stderr -0 su_exec -p app:staf
+	[ "$output" = "uid=1000 gid=0 groups=0 home=/home/app" ]
+}
+
+@test "a member matches whole: 'apple' or 'xapp' listed does not make 'app' one" {
+	need_root
+	printf '%s\n' \
+		'fruit:x:3001:apple' \
+		'other:x:3002:xapp,ap,app2' \
+		'tail:x:3003:root,apps' \
+		'both:x:3004:apple,app' >"$GROUP"
+	run --separate-stderr -0 su_exec -p app
+	[ "$output" = "uid=1000 gid=1000 groups=1000,3004 home=/home/app" ]
+}
+
+# uneven_users: users whose uid and gid differ, each the other's mirror,
+# so that a uid read from the gid field, or the reverse, shows.
+uneven_users() {
+	printf '%s\n' \
+		'swap:x:1100:1200::/home/swap:/bin/sh' \
+		'pews:x:1200:1100::/home/pews:/bin/sh' >>"$PASSWD"
+	printf '%s\n' \
+		'g1100:x:1100:' \
+		'g1200:x:1200:' \
+		'extra:x:1300:swap' >>"$GROUP"
+}
+
+@test "a numeric USER is sought in the uid field, never the gid field" {
+	need_root
+	uneven_users
+	run --separate-stderr -0 su_exec -p 1100
+	[ "$output" = "uid=1100 gid=1200 groups=1200,1300 home=/home/swap" ]
+	run --separate-stderr -0 su_exec -p swap
+	[ "$output" = "uid=1100 gid=1200 groups=1200,1300 home=/home/swap" ]
+	run --separate-stderr -0 su_exec -p 1200
+	[ "$output" = "uid=1200 gid=1100 groups=1100 home=/home/pews" ]
+	run --separate-stderr -0 su_exec -p pews:g1200
+	[ "$output" = "uid=1200 gid=1200 groups=1200 home=/home/pews" ]
+	run --separate-stderr -0 su_exec -p 1100:1100
+	[ "$output" = "uid=1100 gid=1100 groups=1100 home=/home/swap" ]
+}
+
+# ---- short lines ------------------------------------------------------------
+
+@test "a group line with fewer than three fields is malformed, never gid 0" {
+	need_root
+	printf '%s\n' 'onef' 'twof:x' 'staff:x:50:app' >"$GROUP"
+	run --separate-stderr -125 su_exec -p app:onef
+	[ "$stderr" = "su-exec: unknown group 'onef': no such group in /etc/group" ]
+	run --separate-stderr -125 su_exec -p app:twof
+	[ "$stderr" = "su-exec: unknown group 'twof': no such group in /etc/group" ]
+	run --separate-stderr -125 su_exec -p -G twof app
+	[ "$stderr" = "su-exec: unknown group 'twof': no such group in /etc/group" ]
+	printf '%s\n' 'twof:x:3200:' >>"$GROUP"
+	run --separate-stderr -0 su_exec -p app:twof
+	[ "$output" = "uid=1000 gid=3200 groups=3200 home=/home/app" ]
+}
+
+@test "a passwd line may end after the home or before it" {
+	need_root
+	printf '%s\n' \
+		'six:x:1400:1400::/home/six' \
+		'five:x:1401:1401:gecos' >>"$PASSWD"
+	run --separate-stderr -0 su_exec -p six
+	[ "$output" = "uid=1400 gid=1400 groups=1400 home=/home/six" ]
+	run --separate-stderr -0 su_exec -p five
+	[ "$output" = "uid=1401 gid=1401 groups=1401 home=/" ]
+}
+
+@test "names and homes of every length are kept whole" {
+	need_root
+	local k home want=
+	for k in 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do
+		home=/$(head -c "$k" /dev/zero | tr "\\0" h)
+		printf 'l%d:x:%d:%d::%s:/bin/sh\n' "$k" $((1500 + k)) $((1500 + k)) "$home" >>"$PASSWD"
+	done
+	for k in 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do
+		home=/$(head -c "$k" /dev/zero | tr "\\0" h)
+		run --separate-stderr -0 su_exec -p "l$k"
+		[ "$output" = "uid=$((1500 + k)) gid=$((1500 + k)) groups=$((1500 + k)) home=$home" ]
+	done
+}
+
+# ---- the group limit --------------------------------------------------------
+
+# member_lines FROM COUNT CYCLE: COUNT group lines listing app, whose gids
+# run from FROM through FROM + CYCLE - 1 and then start over.
+member_lines() {
+	awk -v from="$1" -v n="$2" -v cycle="$3" 'BEGIN {
+		for (i = 0; i < n; i++)
+			printf "m%d:x:%d:app\n", i, from + i % cycle
+	}' >>"$GROUP"
+}
+
+# bats test_tags=slow
+@test "1,500,000 memberships in 4,000 groups: each group once, nothing lost" {
+	need_root
+	member_lines 100000 1500000 4000
+	run --separate-stderr -0 su_exec -p app
+	[[ "$output" == "uid=1000 gid=1000 groups=1000,10,50,100,100000,100001,"* ]]
+	[[ "$output" == *",103998,103999 home=/home/app" ]]
+	groups=${output#* groups=}
+	groups=${groups%% *}
+	[ "$(printf '%s\n' "$groups" | tr ',' '\n' | sort -u | wc -l)" = 4004 ]
+}
+
+# bats test_tags=slow
+@test "past 65,536 groups, and with 1,500,000 memberships beyond, it is an error" {
+	need_root
+	member_lines 100000 1500000 1500000
+	run --separate-stderr -125 su_exec -p app
+	[ "$output" = "" ]
+	[ "$stderr" = "su-exec: 'app' needs more than 65536 groups (the Linux limit)" ]
+	# a name never reached is not said to be unknown
+	run --separate-stderr -125 su_exec -p -G nosuch app
+	[ "$stderr" = "su-exec: 'app' needs more than 65536 groups (the Linux limit)" ]
+	run --separate-stderr -125 su_exec -G nosuch app true
+	[ "$stderr" = "su-exec: 'app' needs more than 65536 groups (the Linux limit)" ]
+}
+
+# bats test_tags=slow
+@test "past 65,536 groups the reading stops: what follows is never read" {
+	need_root
+	command -v strace >/dev/null || skip "needs strace"
+	[ -z "${SU_EXEC_SANITIZED:-}" ] || skip "a sanitizer build makes system calls of its own"
+	member_lines 100000 1500000 1500000
+	# 65,537 lines take about 100 reads of 12 KiB, the whole file 2,600:
+	# every read from the 400th on fails
+	run --separate-stderr -125 in_ns "$PASSWD" "$GROUP" strace -qq -o /dev/null \
+		-P /etc/group -e trace=read -e inject=read:error=EIO:when=400+ \
+		"$SU_EXEC" -p -G nosuch app
+	[ "$stderr" = "su-exec: 'app' needs more than 65536 groups (the Linux limit)" ]
+	# the same file read to its end does fail there
+	run --separate-stderr -125 in_ns "$PASSWD" "$GROUP" strace -qq -o /dev/null \
+		-P /etc/group -e trace=read -e inject=read:error=EIO:when=400+ \
+		"$SU_EXEC" -p app:nosuch
+	[ "$stderr" = "su-exec: cannot read /etc/group: Input/output error" ]
 }
