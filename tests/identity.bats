@@ -101,18 +101,6 @@ CapAmb:	0000000000000000" ]
 	[ "$output" = "setpriv: setresuid failed: Operation not permitted" ]
 }
 
-# uneven_users: users whose uid and gid differ, each the other's mirror,
-# so that a uid set from the gid, or the reverse, shows in some slot.
-uneven_users() {
-	printf '%s\n' \
-		'swap:x:1100:1200::/home/swap:/bin/sh' \
-		'pews:x:1200:1100::/home/pews:/bin/sh' >>"$PASSWD"
-	printf '%s\n' \
-		'g1100:x:1100:' \
-		'g1200:x:1200:' \
-		'extra:x:1300:swap' >>"$GROUP"
-}
-
 @test "a uid and a gid that differ each land in all their own slots" {
 	need_root
 	uneven_users

@@ -149,18 +149,6 @@ app:5:0|!unknown group '"'"'5:0'"'"': no such group in /etc/group
 	[ "$output" = "uid=1000 gid=1000 groups=1000,3004 home=/home/app" ]
 }
 
-# uneven_users: users whose uid and gid differ, each the other's mirror,
-# so that a uid read from the gid field, or the reverse, shows.
-uneven_users() {
-	printf '%s\n' \
-		'swap:x:1100:1200::/home/swap:/bin/sh' \
-		'pews:x:1200:1100::/home/pews:/bin/sh' >>"$PASSWD"
-	printf '%s\n' \
-		'g1100:x:1100:' \
-		'g1200:x:1200:' \
-		'extra:x:1300:swap' >>"$GROUP"
-}
-
 @test "a numeric USER is sought in the uid field, never the gid field" {
 	need_root
 	uneven_users

@@ -67,6 +67,19 @@ write_db() {
 		>"$GROUP"
 }
 
+# uneven_users: users whose uid and gid differ, each the other's mirror,
+# so that a uid set from the gid, or read from the gid field, or the
+# reverse, shows in some slot.
+uneven_users() {
+	printf '%s\n' \
+		'swap:x:1100:1200::/home/swap:/bin/sh' \
+		'pews:x:1200:1100::/home/pews:/bin/sh' >>"$PASSWD"
+	printf '%s\n' \
+		'g1100:x:1100:' \
+		'g1200:x:1200:' \
+		'extra:x:1300:swap' >>"$GROUP"
+}
+
 # in_ns PASSWD GROUP CMD...: CMD in a private mount namespace over those files.
 in_ns() {
 	unshare -m -- sh -c '
