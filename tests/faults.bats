@@ -153,3 +153,14 @@ faulty() {
 	[ "$stderr" = "su-exec: uid 0 gid 0 did not take effect" ]
 	[ ! -e "$SHARED_TMPDIR/ran" ]
 }
+
+@test "a group read-back that claims more groups than it was given room for is refused" {
+	need_root
+	# getgroups never returns more than its size: a count beyond it is a
+	# fake, read as "not the target", never as that many gids
+	run --separate-stderr -125 in_ns "$PASSWD" "$GROUP" setpriv --reuid=1000 \
+		--regid=1000 --groups=77 -- strace -qq -o /dev/null \
+		-e inject=/^getgroups:retval=2000000000 "$SU_EXEC" 1000:1000 id -G
+	[ "$output" = "" ]
+	[ "$stderr" = "su-exec: cannot set groups: Operation not permitted (su-exec needs root or CAP_SETGID)" ]
+}
