@@ -314,3 +314,17 @@ member_lines() {
 	run --separate-stderr -0 su_exec -p -G late app
 	[ "$output" = "uid=1000 gid=1000 groups=1000,5,6000 home=/home/app" ]
 }
+
+# bats test_tags=slow
+@test "one group past the limit when the set first fills stops the reading too" {
+	need_root
+	command -v strace >/dev/null || skip "needs strace"
+	[ -z "${SU_EXEC_SANITIZED:-}" ] || skip "a sanitizer build makes system calls of its own"
+	# wheel, staff, users and 65,534 groups cycled: exactly 65,537 distinct
+	# gids when the set is first full, after about 200 reads of 12 KiB
+	member_lines 100000 1500000 65534
+	run --separate-stderr -125 in_ns "$PASSWD" "$GROUP" strace -qq -o /dev/null \
+		-P /etc/group -e trace=read -e inject=read:error=EIO:when=400+ \
+		"$SU_EXEC" -p app
+	[ "$stderr" = "su-exec: 'app' needs more than 65536 groups (the Linux limit)" ]
+}
