@@ -101,9 +101,10 @@ groups_of_app() {
 @test "a long name against lines that nearly hold it everywhere costs what a short one does" {
 	need_root
 	local plain hard name start
-	# 4 MB in lines of 500 KB, each ten times 49,999 'a' and a 'b', then app; the
-	# name sought is 50,000 'a': nearly every place of a line starts 49,999
-	# bytes of it, but it is compared only where a name can start
+	# 4 MB in lines of 500 KB, each ten times 49,999 'a' and a 'b', then
+	# app; the name sought is 50,000 'a': nearly every place of a line
+	# starts 49,999 bytes of it, but it is compared only where a name can
+	# start
 	{
 		awk 'BEGIN {
 			for (a = "a"; length(a) < 49999; a = a a)
