@@ -85,6 +85,10 @@ is_cut_error() {
 	passwd_cut 2 'apq:x:5:5::/home/apq:/bin/sh'
 	lookup passwd app
 	is_cut_error passwd
+	# a whole name that is only a beginning of "app"
+	passwd_cut 3 'ap:x:5:5::/home/ap:/bin/sh'
+	lookup passwd app
+	[ "$output" = "uid=0 gid=0 groups=0,10,50,100 home=/root" ]
 }
 
 @test "passwd, blanks that the cut leaves at the end belong to the name" {
@@ -155,6 +159,12 @@ is_cut_error() {
 	group_cut 6 'staffs:x:0:bob'
 	lookup group app:staff
 	[ "$output" = "uid=1000 gid=50 groups=50 home=/home/app" ]
+	# a whole name that is only a beginning of "staff"
+	for k in 5 6; do
+		group_cut "$k" 'staf:x:0:bob'
+		lookup group app:staff
+		[ "$output" = "uid=1000 gid=50 groups=50 home=/home/app" ]
+	done
 }
 
 @test "group, memberships sought: a cut line is an error wherever the cut" {

@@ -67,6 +67,10 @@ members() {
 	{ printf '%s' "$head"; head -c "$((fill + 1))" /dev/zero | tr '\0' 'x'; printf ',app\n'; cat "$GROUP"; } >"$BATS_TEST_TMPDIR/g"
 	run --separate-stderr -125 in_ns "$PASSWD" "$BATS_TEST_TMPDIR/g" "$SU_EXEC" -p app
 	[ "$stderr" = "su-exec: cannot read /etc/group: line 1 is longer than 1048576 bytes" ]
+	# ... and so it is when it ends the file, alone in the last read
+	{ printf '%s' "$head"; head -c "$((fill + 1))" /dev/zero | tr '\0' 'x'; printf ',app\n'; } >"$BATS_TEST_TMPDIR/g"
+	run --separate-stderr -125 in_ns "$PASSWD" "$BATS_TEST_TMPDIR/g" "$SU_EXEC" -p app
+	[ "$stderr" = "su-exec: cannot read /etc/group: line 1 is longer than 1048576 bytes" ]
 }
 
 @test "a line too long to read is skipped when it cannot concern the target" {

@@ -130,3 +130,37 @@ faulty() {
 	[ "$output" = "" ]
 	[ "$stderr" = "su-exec: cannot set groups: Operation not permitted (su-exec needs root or CAP_SETGID)" ]
 }
+
+@test "id read-backs that write nothing never pass for uid or gid 0" {
+	need_root
+	# A caller with the target's ids skips the switch, so only a caller
+	# with other ids reaches the check: a gid set by nobody, read back as
+	# nothing, must not look like gid 0 ...
+	run --separate-stderr -125 in_ns "$PASSWD" "$GROUP" setpriv --regid=5 \
+		--clear-groups -- strace -qq -o /dev/null \
+		-e inject=setresgid,setresgid32,getresgid,getresgid32:retval=0 \
+		"$SU_EXEC" 0:0 touch "$SHARED_TMPDIR/ran"
+	[ "$output" = "" ]
+	[ "$stderr" = "su-exec: uid 0 gid 0 did not take effect" ]
+	[ ! -e "$SHARED_TMPDIR/ran" ]
+	# ... nor a uid, for a caller that may set it (CAP_SETUID) but is not 0
+	run --separate-stderr -125 in_ns "$PASSWD" "$GROUP" setpriv --reuid=5 \
+		--regid=0 --clear-groups --inh-caps=+setuid,+setgid \
+		--ambient-caps=+setuid,+setgid -- strace -qq -o /dev/null \
+		-e inject=setresuid,setresuid32,getresuid,getresuid32:retval=0 \
+		"$SU_EXEC" 0:0 touch "$SHARED_TMPDIR/ran"
+	[ "$output" = "" ]
+	[ "$stderr" = "su-exec: uid 0 gid 0 did not take effect" ]
+	[ ! -e "$SHARED_TMPDIR/ran" ]
+}
+
+@test "a group read-back that claims more groups than it was given room for is refused" {
+	need_root
+	# getgroups never returns more than its size: a count beyond it is a
+	# fake, read as "not the target", never as that many gids
+	run --separate-stderr -125 in_ns "$PASSWD" "$GROUP" setpriv --reuid=1000 \
+		--regid=1000 --groups=77 -- strace -qq -o /dev/null \
+		-e inject=/^getgroups:retval=2000000000 "$SU_EXEC" 1000:1000 id -G
+	[ "$output" = "" ]
+	[ "$stderr" = "su-exec: cannot set groups: Operation not permitted (su-exec needs root or CAP_SETGID)" ]
+}

@@ -97,3 +97,34 @@ groups_of_app() {
 	hard=$((($(date +%s%N) - start) / 1000000))
 	within_ratio "$hard" "$plain"
 }
+
+@test "a long name against lines that nearly hold it everywhere costs what a short one does" {
+	need_root
+	local plain hard name start
+	# 4 MB in lines of 500 KB, each ten times 49,999 'a' and a 'b', then
+	# app; the name sought is 50,000 'a': nearly every place of a line
+	# starts 49,999 bytes of it, but it is compared only where a name can
+	# start
+	{
+		awk 'BEGIN {
+			for (a = "a"; length(a) < 49999; a = a a)
+				;
+			a = substr(a, 1, 49999)
+			for (l = 0; l < 8; l++) {
+				for (i = 0; i < 10; i++)
+					printf "%sb", a
+				printf "\n"
+			}
+		}'
+		cat "$PASSWD"
+	} >"$PASSWD.big"
+	PASSWD=$PASSWD.big
+	plain=$(best_ms app)
+	name=$(head -c 50000 /dev/zero | tr '\0' a)
+	run --separate-stderr -125 in_ns "$PASSWD" "$GROUP" "$SU_EXEC" -p "$name"
+	[ "${stderr:0:30}" = "su-exec: unknown user 'aaaaaaa" ]
+	start=$(date +%s%N)
+	in_ns "$PASSWD" "$GROUP" "$SU_EXEC" -p "$name" 2>/dev/null || true
+	hard=$((($(date +%s%N) - start) / 1000000))
+	within_ratio "$hard" "$plain"
+}

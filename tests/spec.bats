@@ -37,6 +37,8 @@ nobody|uid=65534 gid=65534 groups=65534 home=/nonexistent
 2147483648|!invalid user id '"'"'2147483648'"'"': out of range (0 to 2147483647)
 4294967296|!invalid user id '"'"'4294967296'"'"': out of range (0 to 2147483647)
 99999999999999999999999|!invalid user id '"'"'99999999999999999999999'"'"': out of range (0 to 2147483647)
+18446744073709551616|!invalid user id '"'"'18446744073709551616'"'"': out of range (0 to 2147483647)
+app:18446744073709551616|!invalid group id '"'"'18446744073709551616'"'"': out of range (0 to 2147483647)
 app:4294967296|!invalid group id '"'"'4294967296'"'"': out of range (0 to 2147483647)
 4294967296:4294967296|!invalid user id '"'"'4294967296'"'"': out of range (0 to 2147483647)
 bogus:4294967296|!unknown user '"'"'bogus'"'"': no such user in /etc/passwd
@@ -259,4 +261,58 @@ member_lines() {
 		-P /etc/group -e trace=read -e inject=read:error=EIO:when=400+ \
 		"$SU_EXEC" -p app:nosuch
 	[ "$stderr" = "su-exec: cannot read /etc/group: Input/output error" ]
+}
+
+# ---- keys the search must find, and names it must not mix up -------------------
+
+@test "a uid written with leading zeros is found by its number" {
+	need_root
+	# the gid differs: the digits must be found in the uid field
+	printf '%s\n' 'zero:x:03010:1000::/home/zero:/bin/sh' >>"$PASSWD"
+	run --separate-stderr -0 su_exec -p 3010
+	[ "$output" = "uid=3010 gid=1000 groups=1000 home=/home/zero" ]
+	run --separate-stderr -0 su_exec -p 003010
+	[ "$output" = "uid=3010 gid=1000 groups=1000 home=/home/zero" ]
+}
+
+@test "a user name holding a comma is found" {
+	need_root
+	printf '%s\n' 'web,app:x:3011:3011::/home/web:/bin/sh' >>"$PASSWD"
+	run --separate-stderr -0 su_exec -p web,app
+	[ "$output" = "uid=3011 gid=3011 groups=3011 home=/home/web" ]
+}
+
+@test "the first of duplicate group lines wins while other names are still sought" {
+	need_root
+	run --separate-stderr -0 su_exec -p -G dupg -G nogroup app
+	[ "$output" = "uid=1000 gid=1000 groups=1000,10,50,100,2000,65533 home=/home/app" ]
+	run --separate-stderr -0 su_exec -p -G nogroup -G dupg -G dupg app
+	[ "$output" = "uid=1000 gid=1000 groups=1000,10,50,100,2000,65533 home=/home/app" ]
+}
+
+@test "140,000 memberships of one group, with a name still sought after them" {
+	need_root
+	# more additions than the set holds before it is compacted, while the
+	# group scan still looks for a name
+	{
+		echo 'root:x:0:'
+		seq 1 140000 | sed 's/.*/g&:x:5:app/'
+		echo 'late:x:6000:'
+	} >"$GROUP"
+	run --separate-stderr -0 su_exec -p -G late app
+	[ "$output" = "uid=1000 gid=1000 groups=1000,5,6000 home=/home/app" ]
+}
+
+# bats test_tags=slow
+@test "one group past the limit when the set first fills stops the reading too" {
+	need_root
+	command -v strace >/dev/null || skip "needs strace"
+	[ -z "${SU_EXEC_SANITIZED:-}" ] || skip "a sanitizer build makes system calls of its own"
+	# wheel, staff, users and 65,534 groups cycled: exactly 65,537 distinct
+	# gids when the set is first full, after about 200 reads of 12 KiB
+	member_lines 100000 1500000 65534
+	run --separate-stderr -125 in_ns "$PASSWD" "$GROUP" strace -qq -o /dev/null \
+		-P /etc/group -e trace=read -e inject=read:error=EIO:when=400+ \
+		"$SU_EXEC" -p app
+	[ "$stderr" = "su-exec: 'app' needs more than 65536 groups (the Linux limit)" ]
 }
