@@ -133,6 +133,7 @@ faulty() {
 
 @test "id read-backs that write nothing never pass for uid or gid 0" {
 	need_root
+	skip_if_emulated "qemu hands the binary its own copy of what the faked call wrote"
 	# A caller with the target's ids skips the switch, so only a caller
 	# with other ids reaches the check: a gid set by nobody, read back as
 	# nothing, must not look like gid 0 ...
@@ -156,6 +157,7 @@ faulty() {
 
 @test "a group read-back that claims more groups than it was given room for is refused" {
 	need_root
+	skip_if_emulated "qemu hands the binary its own copy of what the faked call wrote"
 	# getgroups never returns more than its size: a count beyond it is a
 	# fake, read as "not the target", never as that many gids
 	run --separate-stderr -125 in_ns "$PASSWD" "$GROUP" setpriv --reuid=1000 \

@@ -37,6 +37,7 @@ groups_of_app() {
 
 @test "duplicate memberships near the 65,536-group limit cost what distinct ones do" {
 	need_root
+	skip_if_emulated "timings under qemu measure the emulator's translation too"
 	local plain hard
 	# app is in 65,535 groups besides its own: exactly the limit
 	groups_of_app 1001 65535 >"$GROUP"
@@ -51,6 +52,7 @@ groups_of_app() {
 
 @test "the same --group-add repeated past the limit costs what it does below it" {
 	need_root
+	skip_if_emulated "timings under qemu measure the emulator's translation too"
 	local plain hard args out
 	# one command each: bats makes every shell line of a test slow
 	mapfile -t args < <(yes $'-G\n10' | head -n 40000)
@@ -66,6 +68,7 @@ groups_of_app() {
 
 @test "thousands of --group-add names take one pass over /etc/group" {
 	need_root
+	skip_if_emulated "timings under qemu measure the emulator's translation too"
 	local plain hard args out
 	groups_of_app 5001 10000 >>"$GROUP"
 	mapfile -t args < <(seq 5001 15000 | sed 's/.*/-G\ng&/')
@@ -79,6 +82,7 @@ groups_of_app() {
 
 @test "a long name against lines of its own letter costs what a short one does" {
 	need_root
+	skip_if_emulated "timings under qemu measure the emulator's translation too"
 	local plain hard name start
 	# 4 MB of 'a' lines of 100 bytes, then app; the name sought is 120 KB
 	# of 'a': each line is a prefix of it
@@ -100,6 +104,7 @@ groups_of_app() {
 
 @test "a long name against lines that nearly hold it everywhere costs what a short one does" {
 	need_root
+	skip_if_emulated "timings under qemu measure the emulator's translation too"
 	local plain hard name start
 	# 4 MB in lines of 500 KB, each ten times 49,999 'a' and a 'b', then
 	# app; the name sought is 50,000 'a': nearly every place of a line
