@@ -826,8 +826,11 @@ static bool anchored(const char *start, const char *p, enum anchor a)
 	if (a == MEMBER_START)
 		return p > start && (p[-1] == ':' || p[-1] == ',');
 	if (a == ID_START) {
-		while (p[0] != '0' && p > start && p[-1] == '0')
-			p--;
+		/* zeros lead the digits of any id but 0, whose own start
+		 * is then the only place to look */
+		if (p[0] != '0')
+			while (p > start && p[-1] == '0')
+				p--;
 		return p > start && p[-1] == ':';
 	}
 	while (p > start && is_blank(p[-1]))

@@ -133,3 +133,28 @@ groups_of_app() {
 	hard=$((($(date +%s%N) - start) / 1000000))
 	within_ratio "$hard" "$plain"
 }
+
+@test "uid 0 against long runs of zeros costs what a name does" {
+	need_root
+	skip_if_emulated "timings under qemu measure the emulator's translation too"
+	local plain hard start
+	# 2 MB of lines whose gecos is a run of 100,000 zeros, then root: each
+	# zero is a place "0" starts, none of them after a ':'
+	{
+		for _ in $(seq 20); do
+			printf 'z:x:1:1:x'
+			head -c 100000 /dev/zero | tr '\0' 0
+			printf ':/:/bin/sh\n'
+		done
+		cat "$PASSWD"
+	} >"$PASSWD.big"
+	PASSWD=$PASSWD.big
+	plain=$(best_ms app)
+	run --separate-stderr -0 in_ns "$PASSWD" "$GROUP" "$SU_EXEC" -p 0
+	[ "$output" = "uid=0 gid=0 groups=0,10 home=/root" ]
+	start=$(date +%s%N)
+	timeout 60 unshare -m sh -c 'mount --bind "$1" /etc/passwd && mount --bind "$2" /etc/group &&
+		exec "$3" -p 0' sh "$PASSWD" "$GROUP" "$SU_EXEC" >/dev/null
+	hard=$((($(date +%s%N) - start) / 1000000))
+	within_ratio "$hard" "$plain"
+}

@@ -273,6 +273,13 @@ member_lines() {
 	[ "$output" = "uid=3010 gid=1000 groups=1000 home=/home/zero" ]
 	run --separate-stderr -0 su_exec -p 003010
 	[ "$output" = "uid=3010 gid=1000 groups=1000 home=/home/zero" ]
+	# any number of zeros, and uid 0 written with several
+	printf '%s\n' 'zeros:x:0003012:1000::/home/zeros:/bin/sh' \
+		'nil:x:000:1000::/home/nil:/bin/sh' >"$PASSWD"
+	run --separate-stderr -0 su_exec -p 3012
+	[ "$output" = "uid=3012 gid=1000 groups=1000 home=/home/zeros" ]
+	run --separate-stderr -0 su_exec -p 0
+	[ "$output" = "uid=0 gid=1000 groups=1000 home=/home/nil" ]
 }
 
 @test "a user name holding a comma is found" {
