@@ -30,6 +30,9 @@
 #include <stdnoreturn.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #ifndef VERSION
 #define VERSION "unknown"
@@ -322,6 +325,72 @@ struct gref {
 	bool found;
 };
 
+/* ---- byte search ---------------------------------------------------- */
+
+/* Sixteen bytes as one value: gcc and clang turn operations on it into
+ * SIMD instructions where the machine has them, plain ones elsewhere. */
+typedef unsigned char bytes16 __attribute__((vector_size(16)));
+typedef uint64_t words16 __attribute__((vector_size(16)));
+
+static inline __attribute__((always_inline)) bytes16 load16(const char *p)
+{
+	bytes16 v;
+
+	memcpy(&v, p, sizeof v);
+	return v;
+}
+
+static inline __attribute__((always_inline)) bool any_set(bytes16 v)
+{
+#ifdef __SSE2__
+	return _mm_movemask_epi8((__m128i)v) != 0;
+#else
+	words16 w = (words16)v;
+
+	return (w[0] | w[1]) != 0;
+#endif
+}
+
+/* Bit i for place i of a step that passed. */
+static inline __attribute__((always_inline)) unsigned places_of(bytes16 v)
+{
+#ifdef __SSE2__
+	return (unsigned)_mm_movemask_epi8((__m128i)v);
+#else
+	unsigned m = 0, i;
+
+	for (i = 0; i < 16; i++)
+		m |= (unsigned)(v[i] & 1) << i;
+	return m;
+#endif
+}
+
+/* The first c in [p, end), or NULL. Sixteen bytes a step: lines and
+ * fields are short, shorter than the set-up of a word-at-a-time memchr. */
+static const char *find_byte(const char *p, const char *end, char c)
+{
+	const bytes16 want = (bytes16){ 0 } + (unsigned char)c;
+
+	if (end - p < 16) {
+		for (; p < end; p++)
+			if (*p == c)
+				return p;
+		return NULL;
+	}
+	for (;; p += 16) {
+		bytes16 v;
+
+		/* the last step overlaps the one before, which held no c */
+		if (end - p < 16)
+			p = end - 16;
+		v = (bytes16)(load16(p) == want);
+		if (any_set(v))
+			return p + __builtin_ctz(places_of(v));
+		if (end - p == 16)
+			return NULL;
+	}
+}
+
 /* ---- database lines (pure) ------------------------------------------- */
 
 struct span {
@@ -346,24 +415,19 @@ static bool usable_line(struct span *l, bool cut)
 	}
 	while (!cut && l->n && is_blank(l->p[l->n - 1]))
 		l->n--;
-	return l->n && l->p[0] != '#' && !memchr(l->p, '\0', l->n);
+	return l->n && l->p[0] != '#' && !find_byte(l->p, l->p + l->n, '\0');
 }
 
-/* Splits at ':' into at most max fields, the last one taking the rest.
- * A byte loop: fields are short, shorter than memchr's set-up. */
+/* Splits at ':' into at most max fields, the last one taking the rest. */
 static size_t split_fields(struct span l, struct span *f, size_t max)
 {
-	const char *p = l.p, *end = l.p + l.n;
+	const char *p, *end = l.p + l.n;
 	size_t n = 0;
 
-	f[0].p = p;
-	while (n + 1 < max) {
-		while (p < end && *p != ':')
-			p++;
-		if (p == end)
-			break;
+	f[0].p = l.p;
+	while (n + 1 < max && (p = find_byte(f[n].p, end, ':'))) {
 		f[n].n = (size_t)(p - f[n].p);
-		f[++n].p = ++p;
+		f[++n].p = p + 1;
 	}
 	f[n].n = (size_t)(end - f[n].p);
 	return n + 1;
@@ -433,7 +497,7 @@ static bool members_contain(struct span m, const char *name, size_t len)
 	const char *p = m.p, *end = m.p + m.n;
 
 	for (;;) {
-		const char *comma = memchr(p, ',', (size_t)(end - p));
+		const char *comma = find_byte(p, end, ',');
 		const char *stop = comma ? comma : end;
 
 		if (len && (size_t)(stop - p) == len && !memcmp(p, name, len))
@@ -594,6 +658,15 @@ static bool on_pseudo_fs(int fd)
 	}
 }
 
+/* Straight to the kernel: musl's open() follows an O_CLOEXEC open with an
+ * fcntl, for kernels older than 2.6.23, one system call more a file.
+ * O_NONBLOCK: a FIFO put in place of the file must not hang us. */
+static int open_db(const char *path)
+{
+	return (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC |
+			    O_NOCTTY | O_NONBLOCK | O_LARGEFILE);
+}
+
 static void db_open(struct db *d, const char *path, char *buf)
 {
 	struct stat st;
@@ -602,8 +675,7 @@ static void db_open(struct db *d, const char *path, char *buf)
 	d->eof = d->skipping = false;
 	d->buf = buf;
 	d->pos = d->end = d->nonl = d->base = d->cut_at = 0;
-	/* O_NONBLOCK: a FIFO put in place of the file must not hang us. */
-	d->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	d->fd = open_db(path);
 	if (d->fd < 0) {
 		if (errno != ENOENT)
 			die(EXIT_OWN, errno, "cannot open %s", path);
@@ -654,7 +726,7 @@ static bool db_fill(struct db *d)
 /* The first '\n' in [p, end), or NULL. */
 static char *find_newline(char *p, const char *end)
 {
-	return memchr(p, '\n', (size_t)(end - p));
+	return (char *)find_byte(p, end, '\n');
 }
 
 /* Moves the unread bytes to the front of the buffer. */
@@ -743,7 +815,7 @@ static bool db_block(struct db *d, struct span *b, bool *cut)
 static unsigned line_number(const char *path, size_t at, char *buf)
 {
 	unsigned line = 1;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	int fd = open_db(path);
 	ssize_t n;
 
 	while (fd >= 0 && at > 0 &&
@@ -769,54 +841,63 @@ static noreturn void die_long_line(struct db *d)
 	    (unsigned)LINE_MAX_BYTES);
 }
 
-/* Sixteen bytes as one value: gcc and clang turn operations on it into
- * SIMD instructions where the machine has them, plain ones elsewhere. */
-typedef unsigned char bytes16 __attribute__((vector_size(16)));
-typedef uint64_t words16 __attribute__((vector_size(16)));
+/* What the search looks for at each place: text's first byte there and
+ * its last byte text.n - 1 further (first and last, as names often share
+ * their first letters: "nobody", "nologin"). */
+struct probe {
+	bytes16 first, last_byte;
+	size_t last;
+};
 
-static bytes16 load16(const char *p)
+static struct probe probe_for(struct span text)
 {
+	struct probe q;
+
+	q.last = text.n - 1;
+	q.first = (bytes16){ 0 } + (unsigned char)text.p[0];
+	q.last_byte = (bytes16){ 0 } + (unsigned char)text.p[q.last];
+	return q;
+}
+
+/* The places p .. p + 15 that pass the probe: 0xff in each byte. */
+static inline __attribute__((always_inline)) bytes16 passing(const char *p, const struct probe *q)
+{
+	return (bytes16)((load16(p) == q->first) &
+			 (load16(p + q->last) == q->last_byte));
+}
+
+/* From p on, by steps of sixteen places up to the one at last_step, the
+ * first step with a place that passes the probe, as a mask of its places;
+ * 0 when there is none. The last step may overlap the one before it, so
+ * that no place is left for a byte loop. Apart, with no call inside, so
+ * that its constants stay in registers. */
+static __attribute__((noinline)) unsigned next_step(const char **from,
+						    const char *last_step,
+						    const struct probe *q)
+{
+	const char *p = *from;
 	bytes16 v;
 
-	memcpy(&v, p, sizeof v);
-	return v;
+	/* four steps a turn while all four are before last_step */
+	for (; p + 48 <= last_step; p += 64)
+		if (any_set(passing(p, q) | passing(p + 16, q) |
+			    passing(p + 32, q) | passing(p + 48, q)))
+			break;
+	for (;; p += 16) {
+		if (p > last_step)
+			p = last_step;
+		v = passing(p, q);
+		if (any_set(v) || p == last_step)
+			break;
+	}
+	*from = p;
+	return places_of(v);
 }
 
 /* Where a key can start: a name at the start of a line, after its
  * blanks; a member right after a ':' or a ','; the digits of an id after
  * a ':' and the zeros that may lead them. */
 enum anchor { LINE_START, MEMBER_START, ID_START };
-
-/* From p on, by steps of sixteen places, the first step before stop
- * where a place may start text: its byte and the one text.n - 1 further
- * match text's first and last; stop when there is none. Apart, with no
- * call inside, so its constants stay in registers. */
-static __attribute__((noinline)) const char *next_step(const char *p,
-						       const char *stop,
-						       struct span text)
-{
-	const size_t last = text.n - 1;
-	const bytes16 first_byte = (bytes16){ 0 } + (unsigned char)text.p[0];
-	const bytes16 last_byte = (bytes16){ 0 } + (unsigned char)text.p[last];
-	words16 both;
-
-	/* two steps a turn, while both are before stop */
-	for (; p + 16 < stop; p += 32) {
-		both = (words16)(((load16(p) == first_byte) &
-				  (load16(p + last) == last_byte)) |
-				 ((load16(p + 16) == first_byte) &
-				  (load16(p + 16 + last) == last_byte)));
-		if (both[0] | both[1])
-			break;
-	}
-	for (; p < stop; p += 16) {
-		both = (words16)((load16(p) == first_byte) &
-				 (load16(p + last) == last_byte));
-		if (both[0] | both[1])
-			return p;
-	}
-	return stop;
-}
 
 /* Can a key start at p, in a block of whole lines that starts at start?
  * What is walked over (blanks, leading zeros) ends at p, whose byte is not
@@ -839,35 +920,38 @@ static bool anchored(const char *start, const char *p, enum anchor a)
 }
 
 /* The first place in [p, end), a block that starts at start, where text
- * (n > 0 bytes) starts at an anchor, or NULL. Sixteen places a step: a
- * place can start text only if its byte and the one n - 1 further match
- * text's first and last (first and last, as names often share their first
- * letters: "nobody", "nologin"). Text is compared in full only at anchors,
- * and it cannot run past the end of a line or a field there (see
- * key_searchable), so the search takes time linear in the block whatever
- * text and lines hold. */
+ * (n > 0 bytes) starts at an anchor, or NULL. Sixteen places a step, and
+ * only places that pass the probe are looked at. Text is compared in full
+ * only at anchors, and it cannot run past the end of a line or a field
+ * there (see key_searchable), so the search takes time linear in the
+ * block whatever text and lines hold. */
 static const char *find_key(const char *start, const char *p, const char *end,
 			    struct span text, enum anchor a)
 {
-	const size_t n = text.n, last = n - 1;
-	/* the steps read p .. p + last + 15: they stop before end - n - 15 */
-	const char *stop = (size_t)(end - p) >= n + 16 ? end - n - 15 : p;
+	const struct probe q = probe_for(text);
+	unsigned m;
 
-	while ((p = next_step(p, stop, text)) < stop) {
-		size_t i;
+	/* a step reads its sixteen places and q.last bytes more */
+	if ((size_t)(end - p) < text.n + 15) {
+		for (; (size_t)(end - p) >= text.n; p++)
+			if (p[0] == text.p[0] && anchored(start, p, a) &&
+			    !memcmp(p, text.p, text.n))
+				return p;
+		return NULL;
+	}
+	for (;;) {
+		const char *last_step = end - text.n - 15;
 
-		for (i = 0; i < 16; i++)
-			if (p[i] == text.p[0] && p[i + last] == text.p[last] &&
-			    anchored(start, p + i, a) &&
-			    !memcmp(p + i, text.p, n))
-				return p + i;
+		for (m = next_step(&p, last_step, &q); m; m &= m - 1) {
+			const char *at = p + __builtin_ctz(m);
+
+			if (anchored(start, at, a) && !memcmp(at, text.p, text.n))
+				return at;
+		}
+		if (p == last_step)
+			return NULL;
 		p += 16;
 	}
-	for (; (size_t)(end - p) >= n; p++)
-		if (p[0] == text.p[0] && anchored(start, p, a) &&
-		    !memcmp(p, text.p, n))
-			return p;
-	return NULL;
 }
 
 /* Can text be found at anchor a at all? A field never holds a newline or
@@ -880,10 +964,14 @@ static bool key_searchable(struct span text, enum anchor a)
 
 	if (!text.n || is_blank(text.p[0]))
 		return false;
-	for (i = 0; i < text.n; i++)
-		if (text.p[i] == '\n' || text.p[i] == ':' ||
-		    (text.p[i] == ',' && a == MEMBER_START))
+	/* letters lie above all three: one test a byte for most names */
+	for (i = 0; i < text.n; i++) {
+		unsigned char c = (unsigned char)text.p[i];
+
+		if (c <= ':' && (c == '\n' || c == ':' ||
+				 (c == ',' && a == MEMBER_START)))
 			return false;
+	}
 	return true;
 }
 
@@ -946,6 +1034,7 @@ static void *take(struct work *w, size_t n)
 struct ident {
 	uint32_t uid, gid;
 	const char *name;      /* the passwd name; NULL without a passwd line */
+	size_t name_len;
 	char *home_entry;      /* "HOME=" and the home, for the environment */
 	const char *home;      /* the home: home_entry + 5 */
 	struct gidset groups;  /* sorted, unique, with gid */
@@ -960,6 +1049,7 @@ static void keep_user(const struct pwline *pw, struct work *w, struct ident *t)
 	memcpy(text, pw->name.p, pw->name.n);
 	text[pw->name.n] = '\0';
 	t->name = text;
+	t->name_len = pw->name.n;
 	text += pw->name.n + 1;
 	memcpy(text, "HOME=", 5);
 	memcpy(text + 5, pw->home.p, pw->home.n);
@@ -1212,6 +1302,7 @@ static void resolve_user(const char *passwd, const char *spec, size_t len,
 	t->uid = user.id;
 	t->gid = (uint32_t)getgid();
 	t->name = NULL;
+	t->name_len = 0;
 	t->home_entry = NULL;
 }
 
@@ -1250,24 +1341,22 @@ static char root_home[] = "HOME=/";
  * refs[0] holds GROUP's text (empty without one), the rest --group-add's.
  */
 static void resolve(const char *passwd, const char *group, const char *spec,
-		    struct gref *refs, size_t nrefs, struct work *w,
-		    struct ident *t)
+		    size_t user_len, struct gref *refs, size_t nrefs,
+		    struct work *w, struct ident *t)
 {
-	const char *colon = strchr(spec, ':');
 	struct group_scan scan = { 0 };
 	bool fits;
 	size_t i;
 
-	resolve_user(passwd, spec, colon ? (size_t)(colon - spec) : strlen(spec),
-		     w, t);
+	resolve_user(passwd, spec, user_len, w, t);
 	t->groups.v = take(w, GIDSET_ROOM * sizeof *t->groups.v);
 	t->groups.n = 0;
 	scan.out = &t->groups;
 	prepare_scan(refs, nrefs, w, &scan);
 	/* a passwd line with an empty name matched by uid names no member */
-	if (refs[0].ref.kind == REF_NONE && t->name && *t->name) {
+	if (refs[0].ref.kind == REF_NONE && t->name && t->name_len) {
 		scan.member = t->name;
-		scan.member_len = strlen(t->name);
+		scan.member_len = t->name_len;
 		scan.member_searchable = key_searchable(
 			(struct span){ scan.member, scan.member_len }, MEMBER_START);
 	}
@@ -1355,6 +1444,10 @@ static bool identity_is(const struct ident *t, uint32_t *room)
 	if (n < 0 || (size_t)n > t->groups.n)
 		return false;
 	have.n = (size_t)n;
+	/* after a switch, the kernel holds the list it was given (sorted,
+	 * with gid): no sort needed to see it */
+	if (gidset_equal(&have, &t->groups))
+		return true;
 	have.v[have.n++] = t->gid;
 	gidset_compact(&have);
 	return gidset_equal(&have, &t->groups);
@@ -1423,10 +1516,30 @@ static void switch_identity(const struct ident *t, uint32_t *room)
 
 /* ---- running the command --------------------------------------------- */
 
-/* The caller tests the first byte, inline: most variables are no HOME. */
+/* Does var ("NAME=value") start with name_eq ("NAME=")? Byte by byte,
+ * each only when the one before matched: var may be the shorter, and most
+ * variables differ at their first byte. */
+static bool sets(const char *var, const char *name_eq)
+{
+	for (; *name_eq && *var == *name_eq; var++)
+		name_eq++;
+	return !*name_eq;
+}
+
 static bool is_home(const char *var)
 {
-	return !strncmp(var, "HOME=", 5);
+	return sets(var, "HOME=");
+}
+
+/* The caller's PATH, as getenv(3) finds it: its first entry. */
+static const char *path_variable(void)
+{
+	char **e;
+
+	for (e = environ; e && *e; e++)
+		if (sets(*e, "PATH="))
+			return *e + 5;
+	return NULL;
 }
 
 /* The caller's environment with HOME set by entry ("HOME=DIR"). The usual
@@ -1438,7 +1551,7 @@ static char **env_with_home(char *entry)
 	size_t n = 0, homes = 0, first = 0, k = 0, i;
 
 	for (; env && env[n]; n++)
-		if (env[n][0] == 'H' && is_home(env[n]) && homes++ == 0)
+		if (is_home(env[n]) && homes++ == 0)
 			first = n;
 	if (homes == 1) {
 		env[first] = entry;
@@ -1446,7 +1559,7 @@ static char **env_with_home(char *entry)
 	}
 	copy = map_memory((n + 2) * sizeof *copy);
 	for (i = 0; i < n; i++)
-		if (env[i][0] != 'H' || !is_home(env[i]))
+		if (!is_home(env[i]))
 			copy[k++] = env[i];
 		else if (i == first)
 			copy[k++] = entry;
@@ -1503,7 +1616,7 @@ static bool join_path(char *path, const char *dir, size_t dlen,
 static noreturn __attribute__((noinline)) void exec_from_path(char **argv,
 							     char **envp)
 {
-	const char *cmd = argv[0], *dir = getenv("PATH"), *failed_dir = "";
+	const char *cmd = argv[0], *dir = path_variable(), *failed_dir = "";
 	size_t clen = strlen(cmd), failed_len = 0;
 	char path[PATH_BYTES];
 	int failed_err = 0;
@@ -1543,7 +1656,7 @@ static noreturn __attribute__((noinline)) void exec_from_path(char **argv,
 
 static noreturn void exec_command(char **argv, char **envp)
 {
-	if (strchr(argv[0], '/')) {
+	if (find_byte(argv[0], argv[0] + strlen(argv[0]), '/')) {
 		execve(argv[0], argv, envp);
 		die_exec(argv[0], errno);
 	}
@@ -1557,6 +1670,7 @@ struct opts {
 	struct gref *refs; /* [0]: GROUP's text, then each --group-add */
 	size_t nrefs;      /* at most 1 + GROUPS_MAX */
 	const char *spec;
+	size_t user_len;   /* USER's length: the spec up to its ':' */
 	char **cmd;
 };
 
@@ -1591,7 +1705,7 @@ static void parse_long_option(struct opts *o, char **argv, int *i)
 		o->no_new_privs = true;
 	else if (!strcmp(a, "--group-add"))
 		add_group_option(o, "'--group-add'", argv[++*i]);
-	else if (!strncmp(a, "--group-add=", 12))
+	else if (strlen(a) >= 12 && !memcmp(a, "--group-add=", 12))
 		add_group_option(o, "'--group-add'", a + 12);
 	else
 		die(EXIT_OWN, 0, "unknown option %q (try 'su-exec --help')", a,
@@ -1629,7 +1743,8 @@ static void parse_args(int argc, char **argv, struct work *w, struct opts *o)
 {
 	/* each --group-add takes an argument at least */
 	size_t most = argc < GROUPS_MAX ? (size_t)(argc > 0 ? argc : 0) : GROUPS_MAX;
-	const char *colon;
+	const char *spec;
+	size_t n;
 	int i;
 
 	o->print = o->no_new_privs = false;
@@ -1651,12 +1766,15 @@ static void parse_args(int argc, char **argv, struct work *w, struct opts *o)
 	}
 	if (i >= argc)
 		die_usage("missing USER");
-	o->spec = argv[i];
+	o->spec = spec = argv[i];
 	o->cmd = argv + i + 1;
 	if (!o->cmd[0] && !o->print)
 		die_usage("missing COMMAND");
-	colon = strchr(o->spec, ':');
-	o->refs[0].ref.text = colon ? colon + 1 : "";
+	/* a byte loop: a spec is shorter than strchr's set-up */
+	for (n = 0; spec[n] && spec[n] != ':'; n++)
+		;
+	o->user_len = n;
+	o->refs[0].ref.text = spec[n] ? spec + n + 1 : "";
 	o->refs[0].ref.len = strlen(o->refs[0].ref.text);
 }
 
@@ -1703,13 +1821,14 @@ int main(int argc, char **argv)
 		die(EXIT_OWN, 0, "refusing to run setuid, setgid or with file "
 		    "capabilities: it is not sudo");
 	parse_args(argc, argv, &w, &o);
-	resolve(PASSWD_PATH, GROUP_PATH, o.spec, o.refs, o.nrefs, &w, &t);
+	resolve(PASSWD_PATH, GROUP_PATH, o.spec, o.user_len, o.refs, o.nrefs,
+		&w, &t);
 	if (o.print)
 		print_identity(&t);
 	env = env_with_home(t.home_entry);
 	/* the database is read: its buffer holds the group list read back */
 	switch_identity(&t, (uint32_t *)(void *)w.line);
-	if (o.no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+	if (o.no_new_privs && syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
 		die(EXIT_OWN, errno, "cannot set no_new_privs");
 	exec_command(o.cmd, env);
 }

@@ -41,6 +41,22 @@ fake_etc() {
 	[ "$output" = "uid=1100 gid=1100 groups=1100,1200 home=/home/last" ]
 }
 
+# The search looks at sixteen places a step: a place where the name ends
+# a field (no anchor) and the one where it starts a line or a member, a
+# few bytes further, share a step at some offset of the two in the file.
+@test "a name right after a place that only looks like it is found, at every offset" {
+	need_root
+	local pad name
+	for pad in $(seq 0 15); do
+		name=$(printf 'p%.0s' $(seq 0 "$pad"))
+		printf '%s:x:1:1::/:/bin/app\napp:x:1000:1001::/home/app:/bin/sh\n' \
+			"$name" >"$PASSWD"
+		printf '%s:x:1300:zapp,app\n' "$name" >"$GROUP"
+		run -0 su_exec -p app
+		[ "$output" = "uid=1000 gid=1001 groups=1001,1300 home=/home/app" ]
+	done
+}
+
 # members N NAME: a member list of N generated names, then NAME.
 members() {
 	awk -v n="$1" -v last="$2" 'BEGIN {

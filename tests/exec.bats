@@ -185,6 +185,13 @@ HOME=/" ]
 	[ "$stderr" = "su-exec: cannot run '$(printf 'x%.0s' $(seq 64))'...: command not found" ]
 }
 
+@test "only PATH itself is searched, never a variable that starts with PATH" {
+	need_root
+	run -0 in_ns "$PASSWD" "$GROUP" env -i PATHEXT=/nonexistent PAT=/nonexistent \
+		PATH=/usr/bin:/bin "$SU_EXEC" app sh -c 'echo ran'
+	[ "$output" = "ran" ]
+}
+
 @test "variables that only start with HOME reach the command untouched, in order" {
 	need_root
 	skip_if_emulated "qemu hands the command the environment in reverse order"

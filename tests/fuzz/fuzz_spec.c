@@ -359,7 +359,8 @@ static int run_resolve(void)
 	int st = setjmp(fuzz_exit);
 
 	if (st == 0) {
-		resolve(pw_file.path, gr_file.path, o.spec, o.refs, o.nrefs, &w, &t);
+		resolve(pw_file.path, gr_file.path, o.spec, o.user_len, o.refs,
+			o.nrefs, &w, &t);
 		return 0;
 	}
 	return st;
