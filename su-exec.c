@@ -63,8 +63,11 @@ enum { EXIT_OWN = 125, EXIT_CANNOT_RUN = 126, EXIT_NOT_FOUND = 127 };
 #else
 /* Longest database line read in full (a group of 100,000 members fits). */
 #define LINE_MAX_BYTES ((size_t)1 << 20)
-/* Read size; while lines are short, all of the line buffer that is used. */
-#define CHUNK ((size_t)12 << 10)
+/* Read size; while lines are short, all of the line buffer that is used.
+ * Over a big file the kernel's copy and the read calls cost more than the
+ * search: 24 KiB takes half the calls of 12, and the peak memory stays
+ * 64 kB with a million entries. */
+#define CHUNK ((size_t)24 << 10)
 #endif
 /* Largest database read: a million entries take about 50 MiB, and this
  * much reads in well under a second. */
@@ -620,6 +623,7 @@ struct db {
 	size_t nonl;       /* buf[pos, nonl) is known to hold no newline */
 	size_t base;       /* the file offset of buf[0] */
 	size_t cut_at;     /* the file offset of the last line cut */
+	uint64_t size;     /* the size fstat gave at open */
 };
 
 static noreturn void die_too_big(const struct db *d)
@@ -689,7 +693,8 @@ static void db_open(struct db *d, const char *path, char *buf)
 	if (on_pseudo_fs(d->fd))
 		die(EXIT_OWN, 0, "cannot read %s: a pseudo file (proc, sys), "
 		    "not a database", path);
-	if ((uint64_t)st.st_size > DB_MAX_BYTES)
+	d->size = (uint64_t)st.st_size;
+	if (d->size > DB_MAX_BYTES)
 		die_too_big(d);
 }
 
@@ -719,7 +724,9 @@ static bool db_fill(struct db *d)
 	/* a file that grows as it is read stops at the limit too */
 	if (d->base + d->end > DB_MAX_BYTES)
 		die_too_big(d);
-	d->eof = n == 0;
+	/* a read that stops short right where fstat said the file ends has
+	 * reached it: no read more only to be told so */
+	d->eof = n == 0 || ((size_t)n < want && d->base + d->end == d->size);
 	return n > 0;
 }
 
@@ -1516,19 +1523,21 @@ static void switch_identity(const struct ident *t, uint32_t *room)
 
 /* ---- running the command --------------------------------------------- */
 
-/* Does var ("NAME=value") start with name_eq ("NAME=")? Byte by byte,
- * each only when the one before matched: var may be the shorter, and most
- * variables differ at their first byte. */
-static bool sets(const char *var, const char *name_eq)
+/* Does var start with prefix? Byte by byte, each only when the one
+ * before matched: var may be the shorter. */
+static bool starts_with(const char *var, const char *prefix)
 {
-	for (; *name_eq && *var == *name_eq; var++)
-		name_eq++;
-	return !*name_eq;
+	for (; *prefix && *var == *prefix; var++)
+		prefix++;
+	return !*prefix;
 }
 
-static bool is_home(const char *var)
+/* Does var ("NAME=value") set name_eq ("NAME=")? Most variables differ at
+ * their first byte, tested inline: the environment may be long. */
+static inline __attribute__((always_inline)) bool sets(const char *var,
+						       const char *name_eq)
 {
-	return sets(var, "HOME=");
+	return var[0] == name_eq[0] && starts_with(var + 1, name_eq + 1);
 }
 
 /* The caller's PATH, as getenv(3) finds it: its first entry. */
@@ -1551,7 +1560,7 @@ static char **env_with_home(char *entry)
 	size_t n = 0, homes = 0, first = 0, k = 0, i;
 
 	for (; env && env[n]; n++)
-		if (is_home(env[n]) && homes++ == 0)
+		if (sets(env[n], "HOME=") && homes++ == 0)
 			first = n;
 	if (homes == 1) {
 		env[first] = entry;
@@ -1559,7 +1568,7 @@ static char **env_with_home(char *entry)
 	}
 	copy = map_memory((n + 2) * sizeof *copy);
 	for (i = 0; i < n; i++)
-		if (!is_home(env[i]))
+		if (!sets(env[i], "HOME="))
 			copy[k++] = env[i];
 		else if (i == first)
 			copy[k++] = entry;

@@ -86,7 +86,9 @@ faulty() {
 
 @test "a read error is an error naming the file, never a partial answer" {
 	need_root
-	# the second read of /etc/group fails: the first has given a block
+	# a group file longer than one read: the second read fails, after the
+	# first has given a block
+	seq 3000 | awk '{ printf "filler%d:x:%d:\n", $1, 5000 + $1 }' >>"$GROUP"
 	run --separate-stderr -125 in_ns "$PASSWD" "$GROUP" strace -qq -o /dev/null \
 		-P /etc/group -e trace=read -e inject=read:error=EIO:when=2 \
 		"$SU_EXEC" -p app
