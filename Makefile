@@ -140,6 +140,16 @@ mutants:
 bench: su-exec su-exec-static
 	bench/run --check
 
+# Where the static build's instructions before the exec go (callgrind).
+# Root and valgrind.
+profile:
+	bench/profile
+
+# The static build's compiler flags, unstripped: what bench/profile builds.
+print-static-flags:
+	@echo $(SU_CPPFLAGS) $(SU_CFLAGS) $(STATIC_CFLAGS) $(EXTRA_CFLAGS) \
+		$(filter-out -s,$(STATIC_LDFLAGS))
+
 # A versioned tarball of what is committed; distcheck proves that it
 # builds and passes the test suite once unpacked.
 DIST = su-exec-$(VERSION)
@@ -157,4 +167,4 @@ clean:
 	rm -f su-exec su-exec-static su-exec-asan $(DIST).tar.gz
 	rm -rf .distcheck tests/fuzz/build dist
 
-.PHONY: all static size release release-sizes check-release reproducible sanitize lint check fuzz mutants bench dist distcheck install uninstall clean
+.PHONY: all static size release release-sizes check-release reproducible sanitize lint check fuzz mutants bench profile print-static-flags dist distcheck install uninstall clean

@@ -65,9 +65,9 @@ enum { EXIT_OWN = 125, EXIT_CANNOT_RUN = 126, EXIT_NOT_FOUND = 127 };
 #define LINE_MAX_BYTES ((size_t)1 << 20)
 /* Read size; while lines are short, all of the line buffer that is used.
  * Over a big file the kernel's copy and the read calls cost more than the
- * search: 24 KiB takes half the calls of 12, and the peak memory stays
- * 64 kB with a million entries. */
-#define CHUNK ((size_t)24 << 10)
+ * search: 16 KiB takes a quarter fewer calls than 12, and the peak memory
+ * stays under 64 kB at every size (24 KiB would not). */
+#define CHUNK ((size_t)16 << 10)
 #endif
 /* Largest database read: a million entries take about 50 MiB, and this
  * much reads in well under a second. */

@@ -30,3 +30,18 @@ gate_on() {
 	[[ "${lines[0]}" == "PASS  instructions before exec: "* ]]
 	[[ "${lines[1]}" == "FAIL  static binary: "*" bytes (gate 20000)" ]]
 }
+
+@test "bench/profile tells where the instructions before the exec go" {
+	local root=$BATS_TEST_DIRNAME/..
+	need_root
+	[ -z "${SU_EXEC_SANITIZED:-}" ] || skip "the profile is of the static build, not this one"
+	[ -z "${SU_EXEC_STATIC:-}" ] || skip "the profile is of the static build of this checkout, not a given one"
+	command -v valgrind >/dev/null || skip "needs valgrind"
+	command -v musl-gcc >/dev/null || skip "needs musl-gcc (musl-tools)"
+	run -0 "$root/bench/profile"
+	[[ "$output" == *" PROGRAM TOTALS"* ]]
+	[[ "$output" == *":next_step "* ]]
+	[[ "$output" == *":main "* ]]
+	run -0 "$root/bench/profile" --tree
+	[[ "$output" == *":next_line_with "* ]]
+}

@@ -250,7 +250,7 @@ member_lines() {
 	command -v strace >/dev/null || skip "needs strace"
 	[ -z "${SU_EXEC_SANITIZED:-}" ] || skip "a sanitizer build makes system calls of its own"
 	member_lines 100000 1500000 1500000
-	# 65,537 lines take about 50 reads of 24 KiB, the whole file 1,300:
+	# 65,537 lines take about 75 reads of 16 KiB, the whole file 2,000:
 	# every read from the 400th on fails
 	run --separate-stderr -125 in_ns "$PASSWD" "$GROUP" strace -qq -o /dev/null \
 		-P /etc/group -e trace=read -e inject=read:error=EIO:when=400+ \
@@ -316,7 +316,7 @@ member_lines() {
 	command -v strace >/dev/null || skip "needs strace"
 	[ -z "${SU_EXEC_SANITIZED:-}" ] || skip "a sanitizer build makes system calls of its own"
 	# wheel, staff, users and 65,534 groups cycled: exactly 65,537 distinct
-	# gids when the set is first full, after about 100 reads of 24 KiB
+	# gids when the set is first full, after about 150 reads of 16 KiB
 	member_lines 100000 1500000 65534
 	run --separate-stderr -125 in_ns "$PASSWD" "$GROUP" strace -qq -o /dev/null \
 		-P /etc/group -e trace=read -e inject=read:error=EIO:when=400+ \
