@@ -331,7 +331,14 @@ struct gref {
 /* ---- byte search ---------------------------------------------------- */
 
 /* Sixteen bytes as one value: gcc and clang turn operations on it into
- * SIMD instructions where the machine has them, plain ones elsewhere. */
+ * SIMD instructions where the machine has them, plain ones elsewhere.
+ * Those that have them in every build for its architecture: x86-64,
+ * arm64, ppc64el. */
+#if defined(__SSE2__) || defined(__ARM_NEON) || defined(__ALTIVEC__)
+#define HAVE_SIMD16 1
+#else
+#define HAVE_SIMD16 0
+#endif
 typedef unsigned char bytes16 __attribute__((vector_size(16)));
 typedef uint64_t words16 __attribute__((vector_size(16)));
 
@@ -374,6 +381,8 @@ static const char *find_byte(const char *p, const char *end, char c)
 {
 	const bytes16 want = (bytes16){ 0 } + (unsigned char)c;
 
+	if (!HAVE_SIMD16) /* a word at a time, in less code */
+		return memchr(p, c, (size_t)(end - p));
 	if (end - p < 16) {
 		for (; p < end; p++)
 			if (*p == c)
@@ -885,8 +894,9 @@ static __attribute__((noinline)) unsigned next_step(const char **from,
 	const char *p = *from;
 	bytes16 v;
 
-	/* four steps a turn while all four are before last_step */
-	for (; p + 48 <= last_step; p += 64)
+	/* four steps a turn while all four are before last_step; one,
+	 * spelled out byte by byte, where there is no SIMD */
+	for (; HAVE_SIMD16 && p + 48 <= last_step; p += 64)
 		if (any_set(passing(p, q) | passing(p + 16, q) |
 			    passing(p + 32, q) | passing(p + 48, q)))
 			break;
