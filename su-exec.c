@@ -33,6 +33,9 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+#ifdef __aarch64__
+#include <arm_neon.h>
+#endif
 
 #ifndef VERSION
 #define VERSION "unknown"
@@ -366,6 +369,13 @@ static inline __attribute__((always_inline)) unsigned places_of(bytes16 v)
 {
 #ifdef __SSE2__
 	return (unsigned)_mm_movemask_epi8((__m128i)v);
+#elif defined(__aarch64__)
+	/* each place's own bit, then the bits of each half added up */
+	const bytes16 bit = { 1, 2, 4, 8, 16, 32, 64, 128,
+			      1, 2, 4, 8, 16, 32, 64, 128 };
+	uint8x16_t b = (uint8x16_t)(v & bit);
+
+	return vaddv_u8(vget_low_u8(b)) | (unsigned)vaddv_u8(vget_high_u8(b)) << 8;
 #else
 	unsigned m = 0, i;
 
@@ -416,9 +426,8 @@ static bool is_blank(char c)
 }
 
 /* Trims blanks (so CRLF files work); false for lines that say nothing:
- * empty, comments, and lines holding a NUL byte (malformed). A cut line
- * keeps its last blanks: they do not end the line, so they belong to a
- * field. */
+ * empty and comments. A cut line keeps its last blanks: they do not end
+ * the line, so they belong to a field. */
 static bool usable_line(struct span *l, bool cut)
 {
 	while (l->n && is_blank(l->p[0])) {
@@ -427,22 +436,57 @@ static bool usable_line(struct span *l, bool cut)
 	}
 	while (!cut && l->n && is_blank(l->p[l->n - 1]))
 		l->n--;
-	return l->n && l->p[0] != '#' && !find_byte(l->p, l->p + l->n, '\0');
+	return l->n && l->p[0] != '#';
 }
 
-/* Splits at ':' into at most max fields, the last one taking the rest. */
+/* Field *f ends at the ':' at c, and the next one starts after it. */
+static inline __attribute__((always_inline)) void split_at(struct span **f,
+							   const char *c)
+{
+	(*f)->n = (size_t)(c - (*f)->p);
+	(++*f)->p = c + 1;
+}
+
+/* Splits at ':' into at most max fields, the last one taking the rest;
+ * 0 when the line holds a NUL byte: it is malformed. One pass finds both,
+ * sixteen bytes a step where there is SIMD; the last step overlaps the one
+ * before, and skip says how many of its places that one has seen. */
 static size_t split_fields(struct span l, struct span *f, size_t max)
 {
-	const char *p, *end = l.p + l.n;
-	size_t n = 0;
+	const bytes16 colon = (bytes16){ 0 } + ':';
+	const char *p = l.p, *end = l.p + l.n;
+	struct span *cur = f, *last = f + max - 1;
+	unsigned skip = 0, colons;
 
 	f[0].p = l.p;
-	while (n + 1 < max && (p = find_byte(f[n].p, end, ':'))) {
-		f[n].n = (size_t)(p - f[n].p);
-		f[++n].p = p + 1;
+	for (; !HAVE_SIMD16 || end - p < 16; p++) {
+		if (p == end)
+			goto done;
+		if (*p == '\0')
+			return 0;
+		if (*p == ':' && cur < last)
+			split_at(&cur, p);
 	}
-	f[n].n = (size_t)(end - f[n].p);
-	return n + 1;
+	for (;; p += 16) {
+		bytes16 v;
+
+		if (end - p < 16) {
+			skip = (unsigned)(16 - (end - p));
+			p = end - 16;
+		}
+		v = load16(p);
+		/* the places seen already held no NUL */
+		if (any_set((bytes16)(v == (bytes16){ 0 })))
+			return 0;
+		colons = places_of((bytes16)(v == colon)) >> skip << skip;
+		for (; colons && cur < last; colons &= colons - 1)
+			split_at(&cur, p + __builtin_ctz(colons));
+		if (end - p == 16)
+			break;
+	}
+done:
+	cur->n = (size_t)(end - cur->p);
+	return (size_t)(cur - f) + 1;
 }
 
 static bool valid_id(struct span f, uint32_t *id)
@@ -491,6 +535,8 @@ static enum verdict passwd_line(struct span l, bool cut, const struct ref *want,
 	size_t key = want->kind == REF_NAME ? 0 : 2;
 	enum verdict v;
 
+	if (n == 0)
+		return NO_MATCH; /* malformed: as if absent */
 	if (n <= key)
 		return cut ? UNSURE : NO_MATCH;
 	v = key_matches(f[key], !cut || key + 1 < n, want);
@@ -946,6 +992,7 @@ static const char *find_key(const char *start, const char *p, const char *end,
 			    struct span text, enum anchor a)
 {
 	const struct probe q = probe_for(text);
+	const char *last_step;
 	unsigned m;
 
 	/* a step reads its sixteen places and q.last bytes more */
@@ -956,9 +1003,8 @@ static const char *find_key(const char *start, const char *p, const char *end,
 				return p;
 		return NULL;
 	}
+	last_step = end - text.n - 15;
 	for (;;) {
-		const char *last_step = end - text.n - 15;
-
 		for (m = next_step(&p, last_step, &q); m; m &= m - 1) {
 			const char *at = p + __builtin_ctz(m);
 
@@ -1230,6 +1276,8 @@ static bool group_line(struct group_scan *s, struct span l, bool cut)
 	uint32_t gid = 0;
 	bool valid = gid_known && valid_id(f[2], &gid);
 
+	if (n == 0)
+		return true; /* malformed: as if absent */
 	if ((gid_known || !cut) && !valid)
 		return true; /* malformed: as if absent */
 	if (cut && cut_names_pending(s, f[0], n > 1))
@@ -1356,10 +1404,12 @@ static char root_home[] = "HOME=/";
  * Resolves USER[:GROUP] plus the added groups into *t, with Docker's
  * --user rules; dies naming the culprit when something is unknown or bad.
  * refs[0] holds GROUP's text (empty without one), the rest --group-add's.
+ * Apart from main: its frame holds the readers of both files, and main's
+ * stays small enough for the short form of every stack address.
  */
-static void resolve(const char *passwd, const char *group, const char *spec,
-		    size_t user_len, struct gref *refs, size_t nrefs,
-		    struct work *w, struct ident *t)
+static __attribute__((noinline)) void resolve(
+	const char *passwd, const char *group, const char *spec, size_t user_len,
+	struct gref *refs, size_t nrefs, struct work *w, struct ident *t)
 {
 	struct group_scan scan = { 0 };
 	bool fits;
@@ -1371,7 +1421,7 @@ static void resolve(const char *passwd, const char *group, const char *spec,
 	scan.out = &t->groups;
 	prepare_scan(refs, nrefs, w, &scan);
 	/* a passwd line with an empty name matched by uid names no member */
-	if (refs[0].ref.kind == REF_NONE && t->name && t->name_len) {
+	if (refs[0].ref.kind == REF_NONE && t->name_len) {
 		scan.member = t->name;
 		scan.member_len = t->name_len;
 		scan.member_searchable = key_searchable(
@@ -1550,12 +1600,12 @@ static inline __attribute__((always_inline)) bool sets(const char *var,
 	return var[0] == name_eq[0] && starts_with(var + 1, name_eq + 1);
 }
 
-/* The caller's PATH, as getenv(3) finds it: its first entry. */
-static const char *path_variable(void)
+/* The PATH of env, as getenv(3) finds it: its first entry. */
+static const char *path_variable(char **env)
 {
 	char **e;
 
-	for (e = environ; e && *e; e++)
+	for (e = env; e && *e; e++)
 		if (sets(*e, "PATH="))
 			return *e + 5;
 	return NULL;
@@ -1635,7 +1685,7 @@ static bool join_path(char *path, const char *dir, size_t dlen,
 static noreturn __attribute__((noinline)) void exec_from_path(char **argv,
 							     char **envp)
 {
-	const char *cmd = argv[0], *dir = path_variable(), *failed_dir = "";
+	const char *cmd = argv[0], *dir = path_variable(envp), *failed_dir = "";
 	size_t clen = strlen(cmd), failed_len = 0;
 	char path[PATH_BYTES];
 	int failed_err = 0;
@@ -1675,7 +1725,11 @@ static noreturn __attribute__((noinline)) void exec_from_path(char **argv,
 
 static noreturn void exec_command(char **argv, char **envp)
 {
-	if (find_byte(argv[0], argv[0] + strlen(argv[0]), '/')) {
+	const char *c = argv[0];
+
+	while (*c && *c != '/')
+		c++;
+	if (*c) {
 		execve(argv[0], argv, envp);
 		die_exec(argv[0], errno);
 	}
@@ -1724,7 +1778,7 @@ static void parse_long_option(struct opts *o, char **argv, int *i)
 		o->no_new_privs = true;
 	else if (!strcmp(a, "--group-add"))
 		add_group_option(o, "'--group-add'", argv[++*i]);
-	else if (strlen(a) >= 12 && !memcmp(a, "--group-add=", 12))
+	else if (starts_with(a, "--group-add="))
 		add_group_option(o, "'--group-add'", a + 12);
 	else
 		die(EXIT_OWN, 0, "unknown option %q (try 'su-exec --help')", a,
@@ -1798,8 +1852,10 @@ static void parse_args(int argc, char **argv, struct work *w, struct opts *o)
 }
 
 /* uid=N gid=N groups=G,... home=DIR: the primary gid first, then the
- * others ascending. */
-static noreturn void print_identity(const struct ident *t)
+ * others ascending. Apart from main, as its buffer would make main's frame
+ * too big for the short form of a stack address. */
+static noreturn __attribute__((noinline)) void print_identity(
+	const struct ident *t)
 {
 	struct out o;
 	size_t i;

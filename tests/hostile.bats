@@ -382,6 +382,30 @@ sparse_db() {
 	is_switched 1000 1000 "10 1000" /home/app
 }
 
+@test "a NUL at any place of a line makes the line malformed" {
+	need_root
+	# not i: bats' run sets it
+	# 37 bytes: two steps of sixteen, and a last one that overlaps them
+	local pw='app:x:0:0:the root:/root:/usr/bin/zsh'
+	local gr='staff:x:50:app,bin,daemon,lp,sys,adm1' at
+	[ "${#pw}" = 37 ] && [ "${#gr}" = 37 ]
+	printf 'users:x:100:app\n' >"$GROUP"
+	for ((at = 0; at < ${#pw}; at++)); do
+		printf '%s\0%s\napp:x:1000:1000::/home/app:/bin/sh\n' \
+			"${pw:0:at}" "${pw:at+1}" >"$PASSWD"
+		run --separate-stderr -0 hostile --print app
+		[ "$output" = "uid=1000 gid=1000 groups=1000,100 home=/home/app" ] ||
+			{ echo "passwd, NUL at $at: $output"; return 1; }
+	done
+	printf 'app:x:1000:1000::/home/app:/bin/sh\n' >"$PASSWD"
+	for ((at = 0; at < ${#gr}; at++)); do
+		printf '%s\0%s\nusers:x:100:app\n' "${gr:0:at}" "${gr:at+1}" >"$GROUP"
+		run --separate-stderr -0 hostile --print app
+		[ "$output" = "uid=1000 gid=1000 groups=1000,100 home=/home/app" ] ||
+			{ echo "group, NUL at $at: $output"; return 1; }
+	done
+}
+
 @test "a user with an empty name, found by uid, is in no group by that name" {
 	need_root
 	# an empty entry in a member list names nobody, not the nameless user
