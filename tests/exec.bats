@@ -80,6 +80,19 @@ term as 1000" ]
 	[[ " ${lines[1]} " == *" 7 "* ]]
 }
 
+@test "started with 0, 1 and 2 closed, the command gets them closed too" {
+	need_root
+	# the files su-exec reads take the lowest free descriptors: 0 and 1
+	local check='[ "$(id -u)" = 1000 ] && [ ! -e /proc/self/fd/0 ] &&
+		[ ! -e /proc/self/fd/1 ] && [ ! -e /proc/self/fd/2 ]'
+	run -0 in_ns "$PASSWD" "$GROUP" sh -c \
+		'exec "$1" app sh -c "$2" <&- >&- 2>&-' sh "$SU_EXEC" "$check"
+	# with no stderr, an error still exits 125, with nothing written
+	run -125 in_ns "$PASSWD" "$GROUP" sh -c \
+		'exec "$1" nosuchuser true <&- >&- 2>&-' sh "$SU_EXEC"
+	[ "$output" = "" ]
+}
+
 @test "HOME is set to the target's home; the rest of the environment is untouched" {
 	need_root
 	skip_if_emulated "qemu hands the program its environment in reverse order"

@@ -263,6 +263,22 @@ sparse_db() {
 	[ "$stderr" = "su-exec: cannot open /etc/group: Permission denied" ]
 }
 
+@test "out of descriptors, a database is an error, not a missing file" {
+	need_root
+	skip_if_emulated "qemu-user needs descriptors of its own"
+	command -v readelf >/dev/null || skip "needs readelf (Debian: binutils) to tell a static build"
+	! readelf -l "$SU_EXEC" | grep -q 'program interpreter' ||
+		skip "needs a static build: a dynamic loader cannot load it without a descriptor"
+	# a missing file is no error for numeric ids: one that cannot be
+	# opened must never pass for missing
+	run --separate-stderr -125 in_ns "$PASSWD" "$GROUP" sh -c \
+		'ulimit -n 3 && exec "$1" --print 1000:1000' sh "$SU_EXEC"
+	[ "$output" = "" ]
+	# glibc's words, then musl's
+	[ "$stderr" = "su-exec: cannot open /etc/passwd: Too many open files" ] ||
+		[ "$stderr" = "su-exec: cannot open /etc/passwd: No file descriptors available" ]
+}
+
 # ---- long lines ---------------------------------------------------------
 
 @test "a 3 MB passwd line for another user is skipped and the switch works" {
