@@ -456,35 +456,37 @@ static size_t split_fields(struct span l, struct span *f, size_t max)
 	const bytes16 colon = (bytes16){ 0 } + ':';
 	const char *p = l.p, *end = l.p + l.n;
 	struct span *cur = f, *last = f + max - 1;
-	unsigned skip = 0, colons;
 
 	f[0].p = l.p;
-	for (; !HAVE_SIMD16 || end - p < 16; p++) {
-		if (p == end)
-			goto done;
-		if (*p == '\0')
-			return 0;
-		if (*p == ':' && cur < last)
-			split_at(&cur, p);
-	}
-	for (;; p += 16) {
-		bytes16 v;
-
-		if (end - p < 16) {
-			skip = (unsigned)(16 - (end - p));
-			p = end - 16;
+	if (!HAVE_SIMD16 || l.n < 16) {
+		for (; p < end; p++) {
+			if (*p == '\0')
+				return 0;
+			if (*p == ':' && cur < last)
+				split_at(&cur, p);
 		}
-		v = load16(p);
-		/* the places seen already held no NUL */
-		if (any_set((bytes16)(v == (bytes16){ 0 })))
-			return 0;
-		colons = places_of((bytes16)(v == colon)) >> skip << skip;
-		for (; colons && cur < last; colons &= colons - 1)
-			split_at(&cur, p + __builtin_ctz(colons));
-		if (end - p == 16)
-			break;
+	} else {
+		unsigned skip = 0;
+
+		for (;; p += 16) {
+			unsigned colons;
+			bytes16 v;
+
+			if (end - p < 16) {
+				skip = (unsigned)(16 - (end - p));
+				p = end - 16;
+			}
+			v = load16(p);
+			/* the places seen already held no NUL */
+			if (any_set((bytes16)(v == (bytes16){ 0 })))
+				return 0;
+			colons = places_of((bytes16)(v == colon)) >> skip << skip;
+			for (; colons && cur < last; colons &= colons - 1)
+				split_at(&cur, p + __builtin_ctz(colons));
+			if (end - p == 16)
+				break;
+		}
 	}
-done:
 	cur->n = (size_t)(end - cur->p);
 	return (size_t)(cur - f) + 1;
 }
@@ -797,7 +799,8 @@ static void db_compact(struct db *d)
 	d->base += d->pos;
 	d->nonl -= d->pos;
 	d->end -= d->pos;
-	memmove(d->buf, d->buf + d->pos, d->end);
+	if (d->end) /* most blocks end with the bytes read: nothing to move */
+		memmove(d->buf, d->buf + d->pos, d->end);
 	d->pos = 0;
 }
 

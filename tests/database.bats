@@ -68,6 +68,22 @@ fake_etc() {
 	done
 }
 
+# Reads are 16 KiB: a line that starts a few bytes before the end of one
+# is carried over to the next, whatever is left of it, even one byte.
+@test "a line that starts near the end of a read is read whole, at every offset" {
+	need_root
+	local start
+	for start in $(seq 16378 16386); do
+		{ printf '#%*s\n' $((start - 2)) ''
+		  printf 'app:x:1000:1001::/home/app:/bin/sh\n'; } >"$PASSWD"
+		{ printf '#%*s\n' $((start - 2)) ''
+		  printf 'staff:x:1300:app\n'; } >"$GROUP"
+		run -0 su_exec -p app
+		[ "$output" = "uid=1000 gid=1001 groups=1001,1300 home=/home/app" ] ||
+			{ echo "at $start: $output"; return 1; }
+	done
+}
+
 # members N NAME: a member list of N generated names, then NAME.
 members() {
 	awk -v n="$1" -v last="$2" 'BEGIN {
