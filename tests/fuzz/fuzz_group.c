@@ -198,7 +198,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 }
 
 /* The header: the member, then the groups; false when one is an id out of
- * range (the program stops before reading the file then). */
+ * range (the program stops before reading the file then), or when the
+ * member is no name the program could look for. */
 static bool parse_header(const char *h, size_t n, struct ref_scan *s,
 			 struct gref *grefs, struct ref *refs)
 {
@@ -207,6 +208,13 @@ static bool parse_header(const char *h, size_t n, struct ref_scan *s,
 	s->member = h;
 	s->member_len = (size_t)((nl ? nl : end) - h);
 	s->collect = s->member_len > 0;
+	/* The member is the name of a passwd line: its first field, after
+	 * the line's blanks. It never holds a ':' and never starts with a
+	 * blank, so the program never looks for one that does (the last
+	 * field of a group line may hold ':'s, but no such name). */
+	if (memchr(s->member, ':', s->member_len) ||
+	    (s->collect && is_blank(s->member[0])))
+		return false;
 	s->nrefs = 0;
 	h = nl ? nl + 1 : end;
 	while (nl && s->nrefs < NREFS) {
@@ -243,6 +251,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *buf;
 	int st;
 
+	/* as the program's refs, zero until used: no input sees another's */
+	memset(grefs, 0, sizeof grefs);
+	memset(refs, 0, sizeof refs);
 	if (nul) {
 		header = (const char *)data;
 		header_len = (size_t)(nul - data);
@@ -291,7 +302,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FZ_CHECK(!s.found[i] || grefs[i].gid == s.gid[i],
 			 "group %zu: gid %u, expected %u", i, grefs[i].gid,
 			 s.gid[i]);
-		FZ_CHECK(grefs[i].gid <= ID_MAX, "gid out of range");
+		/* an unfound name's gid is never used: unknown, it ends the run */
+		FZ_CHECK(!grefs[i].found || grefs[i].gid <= ID_MAX,
+			 "gid out of range");
 	}
 	FZ_CHECK(s.collect || out.n == 0, "memberships collected unasked");
 	if (out.n) /* as the program calls it: never on an empty set */
