@@ -453,7 +453,6 @@ static inline __attribute__((always_inline)) void split_at(struct span **f,
  * before, and skip says how many of its places that one has seen. */
 static size_t split_fields(struct span l, struct span *f, size_t max)
 {
-	const bytes16 colon = (bytes16){ 0 } + ':';
 	const char *p = l.p, *end = l.p + l.n;
 	struct span *cur = f, *last = f + max - 1;
 
@@ -466,6 +465,7 @@ static size_t split_fields(struct span l, struct span *f, size_t max)
 				split_at(&cur, p);
 		}
 	} else {
+		const bytes16 colon = (bytes16){ 0 } + ':';
 		unsigned skip = 0;
 
 		for (;; p += 16) {
@@ -1279,9 +1279,7 @@ static bool group_line(struct group_scan *s, struct span l, bool cut)
 	uint32_t gid = 0;
 	bool valid = gid_known && valid_id(f[2], &gid);
 
-	if (n == 0)
-		return true; /* malformed: as if absent */
-	if ((gid_known || !cut) && !valid)
+	if (n == 0 || ((gid_known || !cut) && !valid))
 		return true; /* malformed: as if absent */
 	if (cut && cut_names_pending(s, f[0], n > 1))
 		return false;

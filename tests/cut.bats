@@ -185,3 +185,26 @@ is_cut_error() {
 	lookup group app:staff
 	[ "$output" = "uid=1000 gid=50 groups=50 home=/home/app" ]
 }
+
+@test "a cut line with a NUL before the cut is malformed: skipped, never an error" {
+	need_root
+	# what shows of the line would be the target's, but a NUL spoils it
+	{
+		printf 'app:x:1000:\0'
+		cut_line 3 'app:x:1000:1000::/home/app:/bin/sh'
+		printf 'app:x:1001:1001::/home/a1:/bin/sh\n'
+	} >"$BATS_TEST_TMPDIR/passwd.cut"
+	lookup passwd app
+	[ "$status" = 0 ]
+	[ "$output" = "uid=1001 gid=1001 groups=1001,10,50,100 home=/home/a1" ]
+	# memberships sought: its members past the cut would count if it were
+	# well formed
+	{
+		printf 'other:x:77:\0'
+		cut_line 3 'bob,app'
+		cat "$GROUP"
+	} >"$BATS_TEST_TMPDIR/group.cut"
+	lookup group app
+	[ "$status" = 0 ]
+	[ "$output" = "uid=1000 gid=1000 groups=1000,10,50,100 home=/home/app" ]
+}

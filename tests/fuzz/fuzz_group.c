@@ -241,8 +241,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char dflt[] = "app\nstaff";
 	static struct ref_scan s;
-	static struct gref grefs[NREFS];
-	static struct ref refs[NREFS];
+	/* as the program's refs, zero until used: no input sees another's */
+	struct gref grefs[NREFS] = { 0 };
+	struct ref refs[NREFS] = { 0 };
 	struct gidset out = { found_gids, 0 };
 	struct group_scan scan;
 	const uint8_t *nul = memchr(data, 0, size);
@@ -251,9 +252,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *buf;
 	int st;
 
-	/* as the program's refs, zero until used: no input sees another's */
-	memset(grefs, 0, sizeof grefs);
-	memset(refs, 0, sizeof refs);
 	if (nul) {
 		header = (const char *)data;
 		header_len = (size_t)(nul - data);
