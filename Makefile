@@ -34,7 +34,8 @@ su-exec: su-exec.c Makefile
 # Size: one text segment (noseparate-code); no RELRO and a small common
 # page size, as their page alignment alone pads the file by up to 4 KiB.
 # A static binary resolves every address at link time: RELRO would only
-# guard the init and fini arrays.
+# guard the init and fini arrays. The section headers, which no loader
+# reads, are dropped after the link (release/drop-section-headers).
 STATIC_CFLAGS = -Os -Wall -Wextra -fno-asynchronous-unwind-tables \
 	-ffunction-sections -fdata-sections
 STATIC_LDFLAGS = -static -s -Wl,--gc-sections -Wl,-z,noseparate-code \
@@ -42,10 +43,11 @@ STATIC_LDFLAGS = -static -s -Wl,--gc-sections -Wl,-z,noseparate-code \
 
 static: su-exec-static
 
-su-exec-static: su-exec.c Makefile
+su-exec-static: su-exec.c Makefile release/drop-section-headers
 	if command -v musl-gcc >/dev/null 2>&1; then cc=musl-gcc; else cc="$(CC)"; fi; \
 	$$cc $(CPPFLAGS) $(SU_CPPFLAGS) $(SU_CFLAGS) $(STATIC_CFLAGS) $(EXTRA_CFLAGS) \
-		$(STATIC_LDFLAGS) -o $@ su-exec.c
+		$(STATIC_LDFLAGS) -o $@.tmp su-exec.c && \
+	release/drop-section-headers $@.tmp && mv $@.tmp $@
 
 # Bytes of the stripped static build, the figure the README quotes.
 size: su-exec-static
@@ -164,7 +166,7 @@ distcheck: dist
 	rm -rf .distcheck
 
 clean:
-	rm -f su-exec su-exec-static su-exec-asan $(DIST).tar.gz
+	rm -f su-exec su-exec-static su-exec-static.tmp su-exec-asan $(DIST).tar.gz
 	rm -rf .distcheck tests/fuzz/build dist
 
 .PHONY: all static size release release-sizes check-release reproducible sanitize lint check fuzz mutants bench profile print-static-flags dist distcheck install uninstall clean

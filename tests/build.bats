@@ -32,3 +32,49 @@ usr/share/man/man1/su-exec.1 644" ]
 	run ldd "$REPO/su-exec-static"
 	[[ "$output" == *"not a dynamic executable"* ]]
 }
+
+@test "the static build has no section headers and ends with its last segment" {
+	[ -x "$REPO/su-exec-static" ] || skip "no static build: run make static"
+	command -v readelf >/dev/null || skip "needs readelf (Debian: binutils)"
+	run -0 readelf -hW "$REPO/su-exec-static"
+	[[ "$output" == *"Start of section headers:"*" 0 (bytes into file)"* ]]
+	[[ "$output" == *"Number of section headers:"*" 0"$'\n'* ]]
+	[ "$(wc -c <"$REPO/su-exec-static")" = "$(segments_end "$REPO/su-exec-static")" ]
+}
+
+# segments_end ELF: the end of the furthest segment's bytes in the file.
+segments_end() {
+	local off size m=0
+	while read -r off size; do
+		if ((off + size > m)); then m=$((off + size)); fi
+	done < <(readelf -lW "$1" | awk '$2 ~ /^0x/ && $5 ~ /^0x/ { print $2, $5 }')
+	echo "$m"
+}
+
+@test "drop-section-headers: the program still runs; a file laid out otherwise is refused, unchanged" {
+	command -v readelf >/dev/null || skip "needs readelf (Debian: binutils)"
+	local f=$BATS_TEST_TMPDIR/su-exec
+	cp "$REPO/su-exec" "$f"
+	run -0 readelf -hW "$f"
+	[[ "$output" == *ELF64*"little endian"* ]] ||
+		skip "the header is patched below as a little-endian ELF64's"
+	[[ "$output" != *"Number of section headers:"*" 0"$'\n'* ]]
+	run -0 "$REPO/release/drop-section-headers" "$f"
+	[ "$output" = "" ]
+	[ "$(wc -c <"$f")" = "$(segments_end "$f")" ]
+	[ "$(wc -c <"$f")" -lt "$(wc -c <"$REPO/su-exec")" ]
+	run -0 "$f" --version
+	[ "$output" = "$("$REPO/su-exec" --version)" ]
+	# a second time there is nothing to drop
+	cp "$f" "$f.1"
+	run -0 "$REPO/release/drop-section-headers" "$f"
+	cmp "$f" "$f.1"
+	# section headers said to start at byte 64, inside the first segment
+	cp "$REPO/su-exec" "$f"
+	printf '\100' | dd of="$f" bs=1 seek=40 conv=notrunc 2>/dev/null
+	head -c 7 /dev/zero | dd of="$f" bs=1 seek=41 conv=notrunc 2>/dev/null
+	cp "$f" "$f.1"
+	run -1 "$REPO/release/drop-section-headers" "$f"
+	[ "$output" = "release/drop-section-headers: $f: the section headers lie before a segment's end; left as it is" ]
+	cmp "$f" "$f.1"
+}
