@@ -36,21 +36,20 @@ su-exec: su-exec.c Makefile
 # A static binary resolves every address at link time: RELRO would only
 # guard the init and fini arrays. The section headers, which no loader
 # reads, are dropped after the link (release/drop-section-headers).
-STATIC_CC := $(shell command -v musl-gcc 2>/dev/null || echo '$(CC)')
-# -Oz where the compiler has it (gcc 12 and later, clang): on x86 it is
-# 1% smaller than -Os for about the same instructions (17 more of 4,300
-# before the exec, none more a byte of the database); elsewhere the same
-# code.
-SIZE_OPT := $(shell $(STATIC_CC) -Oz -c -o /dev/null -x c /dev/null 2>/dev/null && echo -Oz || echo -Os)
-STATIC_CFLAGS = $(SIZE_OPT) -Wall -Wextra -fno-asynchronous-unwind-tables \
+# The compiler: musl-gcc when it is there, else CC. The optimisation: -Oz
+# where that compiler has it, else -Os (release/size-flag).
+STATIC_CC_SH = if command -v musl-gcc >/dev/null 2>&1; then cc=musl-gcc; \
+	else cc="$(CC)"; fi; opt=$$(release/size-flag "$$cc")
+STATIC_CFLAGS = -Wall -Wextra -fno-asynchronous-unwind-tables \
 	-ffunction-sections -fdata-sections
 STATIC_LDFLAGS = -static -s -Wl,--gc-sections -Wl,-z,noseparate-code \
 	-Wl,-z,norelro -Wl,-z,common-page-size=16
 
 static: su-exec-static
 
-su-exec-static: su-exec.c Makefile release/drop-section-headers
-	$(STATIC_CC) $(CPPFLAGS) $(SU_CPPFLAGS) $(SU_CFLAGS) $(STATIC_CFLAGS) \
+su-exec-static: su-exec.c Makefile release/drop-section-headers release/size-flag
+	$(STATIC_CC_SH); \
+	$$cc $$opt $(CPPFLAGS) $(SU_CPPFLAGS) $(SU_CFLAGS) $(STATIC_CFLAGS) \
 		$(EXTRA_CFLAGS) $(STATIC_LDFLAGS) -o $@.tmp su-exec.c
 	release/drop-section-headers $@.tmp
 	mv $@.tmp $@
@@ -155,7 +154,8 @@ profile:
 
 # The static build's compiler flags, unstripped: what bench/profile builds.
 print-static-flags:
-	@echo $(SU_CPPFLAGS) $(SU_CFLAGS) $(STATIC_CFLAGS) $(EXTRA_CFLAGS) \
+	@$(STATIC_CC_SH); \
+	echo $(SU_CPPFLAGS) $(SU_CFLAGS) $$opt $(STATIC_CFLAGS) $(EXTRA_CFLAGS) \
 		$(filter-out -s,$(STATIC_LDFLAGS))
 
 # A versioned tarball of what is committed; distcheck proves that it
