@@ -1490,44 +1490,100 @@ static void drop_capabilities(void)
 			die(EXIT_OWN, 0, "capabilities remain after the switch");
 }
 
-/* Do every uid and gid slot and the group list already hold the target?
- * The gid counts as one of the groups whether or not it is listed. Every
- * buffer starts as (uint32_t)-1, an id no target has: a call that says it
- * succeeded but wrote nothing reads as "not the target". */
-static bool identity_is(const struct ident *t, uint32_t *room)
+/* CAP_SETGID and CAP_SETUID, bits 6 and 7 of the first word. */
+#define CAP_SET_IDS ((1u << 6) | (1u << 7))
+
+/* Could the caller set ids other than its own? Only a caller that could
+ * not may skip the switch: a faked read-back then keeps nothing it could
+ * have dropped. The buffer starts full, so a capget that writes nothing
+ * reads as "it could", and the full switch runs. */
+static bool may_set_ids(void)
+{
+	struct cap_header h = { CAP_VERSION_3, 0 };
+	struct cap_data d[2];
+
+	memset(d, 0xff, sizeof d);
+	if (syscall(SYS_capget, &h, d) != 0)
+		return true;
+	return ((d[0].effective | d[0].permitted) & CAP_SET_IDS) != 0;
+}
+
+/* Do every uid and gid slot hold the target's? Every buffer starts as
+ * (uint32_t)-1, an id no target has: a call that says it succeeded but
+ * wrote nothing reads as "not the target". */
+static bool ids_are(const struct ident *t)
 {
 	uid_t ru = (uid_t)-1, eu = (uid_t)-1, su = (uid_t)-1;
 	gid_t rg = (gid_t)-1, eg = (gid_t)-1, sg = (gid_t)-1;
-	struct gidset have = { room, 0 };
-	int n;
 
 	if (getresuid(&ru, &eu, &su) != 0 || getresgid(&rg, &eg, &sg) != 0)
 		return false;
-	if (ru != t->uid || eu != t->uid || su != t->uid ||
-	    rg != t->gid || eg != t->gid || sg != t->gid)
-		return false;
-	/* more groups than the target's: EINVAL, not the target */
+	return ru == t->uid && eu == t->uid && su == t->uid &&
+	       rg == t->gid && eg == t->gid && sg == t->gid;
+}
+
+/* The kernel's group list, sorted and unique, in *have, kept in room
+ * (the target's count and one more). False when the kernel holds more
+ * groups than the target (getgroups says EINVAL) or claims to. room is
+ * filled first with (uint32_t)-1, as above. */
+static bool read_groups(const struct ident *t, uint32_t *room,
+			struct gidset *have)
+{
+	int n;
+
 	memset(room, 0xff, t->groups.n * sizeof *room);
 	n = getgroups((int)t->groups.n, (gid_t *)room);
 	if (n < 0 || (size_t)n > t->groups.n)
 		return false;
-	have.n = (size_t)n;
-	/* after a switch, the kernel holds the list it was given (sorted,
-	 * with gid): no sort needed to see it */
-	if (gidset_equal(&have, &t->groups))
-		return true;
+	have->v = room;
+	have->n = (size_t)n;
+	gidset_compact(have);
+	return true;
+}
+
+/* Is the caller already exactly the target? A runtime may or may not list
+ * the primary gid among the groups, so here it counts as listed. */
+static bool caller_is_target(const struct ident *t, uint32_t *room)
+{
+	struct gidset have;
+
+	if (!ids_are(t) || !read_groups(t, room, &have))
+		return false;
 	have.v[have.n++] = t->gid;
 	gidset_compact(&have);
 	return gidset_equal(&have, &t->groups);
 }
 
-/* EPERM from a switch means the privilege is missing: say which. */
-static const char *perm_hint(int err, bool uid)
+/* Did the switch take? After setgroups the kernel holds exactly the list
+ * it was given: the same count, the same gids, nothing taken as present
+ * that was not read back. */
+static bool groups_took(const struct ident *t, uint32_t *room)
 {
-	if (err != EPERM)
+	struct gidset have;
+
+	return read_groups(t, room, &have) && gidset_equal(&have, &t->groups);
+}
+
+/* What a failed switch call's errno means, in words. EPERM: the
+ * privilege is missing. EINVAL: an id that the user namespace does not
+ * map, the one cause left (su-exec never passes more than NGROUPS_MAX
+ * groups, nor an id of -1). */
+enum id_call { SET_GROUPS, SET_GID, SET_UID };
+
+static const char *switch_hint(int err, enum id_call call)
+{
+	if (err == EPERM)
+		return call == SET_UID ? " (su-exec needs root or CAP_SETUID)"
+				       : " (su-exec needs root or CAP_SETGID)";
+	if (err != EINVAL)
 		return "";
-	return uid ? " (su-exec needs root or CAP_SETUID)"
-		   : " (su-exec needs root or CAP_SETGID)";
+	if (call == SET_GROUPS)
+		return " (a group not mapped in this user namespace:"
+		       " see /proc/self/gid_map)";
+	return call == SET_UID ? " (not mapped in this user namespace:"
+				 " see /proc/self/uid_map)"
+			       : " (not mapped in this user namespace:"
+				 " see /proc/self/gid_map)";
 }
 
 /* The id calls go straight to the kernel: the process has one thread, and
@@ -1546,9 +1602,10 @@ static const char *perm_hint(int err, bool uid)
 #endif
 
 /* Becomes t, or dies. A process that already runs as its target
- * (rootless, runAsNonRoot) makes no privileged call, and needs no
- * privilege; it too leaves with no capability unless t is root. room
- * holds GROUPS_MAX + 1 gids for reading back the group list. */
+ * (rootless, runAsNonRoot) and could not set other ids makes no
+ * privileged call, and needs no privilege; it too leaves with no
+ * capability unless t is root. room holds GROUPS_MAX + 1 gids for
+ * reading back the group list. */
 static void switch_identity(const struct ident *t, uint32_t *room)
 {
 	/* The kernel gives the ids the process started with in the aux
@@ -1557,29 +1614,31 @@ static void switch_identity(const struct ident *t, uint32_t *room)
 	bool maybe = getauxval(AT_UID) == t->uid && getauxval(AT_EUID) == t->uid &&
 		     getauxval(AT_GID) == t->gid && getauxval(AT_EGID) == t->gid;
 
-	if (maybe && identity_is(t, room)) {
+	if (maybe && !may_set_ids() && caller_is_target(t, room)) {
 		if (t->uid != 0)
 			drop_capabilities();
 		return;
 	}
 	if (syscall(SYS_SETGROUPS, t->groups.n, t->groups.v) != 0)
 		die(EXIT_OWN, 0, "cannot set groups: %s%s", strerror(errno),
-		    perm_hint(errno, false));
+		    switch_hint(errno, SET_GROUPS));
 	if (syscall(SYS_SETRESGID, t->gid, t->gid, t->gid) != 0)
 		die(EXIT_OWN, 0, "cannot set gid %u: %s%s", t->gid,
-		    strerror(errno), perm_hint(errno, false));
+		    strerror(errno), switch_hint(errno, SET_GID));
 	if (syscall(SYS_SETRESUID, t->uid, t->uid, t->uid) != 0)
 		die(EXIT_OWN, 0, "cannot set uid %u: %s%s", t->uid,
-		    strerror(errno), perm_hint(errno, true));
+		    strerror(errno), switch_hint(errno, SET_UID));
 	if (t->uid != 0) {
 		drop_capabilities();
 		if (syscall(SYS_SETUID, 0) == 0)
 			die(EXIT_OWN, 0, "could regain uid 0 after switching to uid %u",
 			    t->uid);
 	}
-	if (!identity_is(t, room))
+	if (!ids_are(t))
 		die(EXIT_OWN, 0, "uid %u gid %u did not take effect", t->uid,
 		    t->gid);
+	if (!groups_took(t, room))
+		die(EXIT_OWN, 0, "the group list did not take effect");
 }
 
 /* ---- running the command --------------------------------------------- */

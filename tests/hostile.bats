@@ -549,6 +549,39 @@ Gid:	1000	1000	1000	1000
 	[ "$stderr" = "su-exec: 'app' needs more than 65536 groups (the Linux limit)" ]
 }
 
+@test "131,074 memberships naming exactly 65,536 gids work; one more gid is an error" {
+	need_root
+	# The gid set makes room for 131,074 before it first removes
+	# duplicates: here the memberships fill it exactly. Each of the gids
+	# 1-65,536 is named twice, 1 and 2 a third time; app's gid 1000 is
+	# one of them.
+	awk 'BEGIN {
+		for (i = 0; i < 131074; i++)
+			printf "m%d:x:%d:app\n", i, 1 + i % 65536
+	}' >"$GROUP"
+	run --separate-stderr -0 hostile --print app
+	[[ "$output" == "uid=1000 gid=1000 groups=1000,1,2,3,"*",999,1001,"*",65535,65536 home=/home/app" ]]
+	groups=${output#* groups=}
+	groups=${groups%% *}
+	[ "$(printf '%s\n' "$groups" | tr ',' '\n' | wc -l)" = 65536 ]
+	[ "$(printf '%s\n' "$groups" | tr ',' '\n' | sort -u | wc -l)" = 65536 ]
+	run -0 hostile app sh -c 'grep ^Groups: /proc/self/status | wc -w'
+	[ "$output" = 65537 ]
+
+	# one more membership of a gid already named: the set, full, removes
+	# its duplicates and finds exactly 65,536, which fit
+	printf 'm131074:x:3:app\n' >>"$GROUP"
+	run --separate-stderr -0 hostile --print app
+	[[ "$output" == "uid=1000 gid=1000 groups=1000,1,2,3,"*",65535,65536 home=/home/app" ]]
+
+	# one more distinct gid
+	printf 'm131075:x:65537:app\n' >>"$GROUP"
+	refuses_to_run app
+	[ "$stderr" = "su-exec: 'app' needs more than 65536 groups (the Linux limit)" ]
+	run --separate-stderr -125 hostile --print app
+	[ "$stderr" = "su-exec: 'app' needs more than 65536 groups (the Linux limit)" ]
+}
+
 # ---- hostile specs ------------------------------------------------------
 
 @test "the longest name Linux passes gets a short one-line message" {

@@ -154,3 +154,37 @@ install_special() {
 	# SIGUSR1 is bit 10 of the ignored set
 	[ $(( 0x${lines[0]#SigIgn:	} & 0x200 )) != 0 ]
 }
+
+# in_userns_of_root CMD...: CMD as root of a new user namespace that maps
+# uid 0 and gid 0 alone, in a mount namespace of its own over the test
+# database. The maps are written from outside, as a runtime does; its
+# /proc/self/setgroups stays "allow".
+in_userns_of_root() {
+	local go pid ours tries=0
+	go=$(mktemp -u "$BATS_TEST_TMPDIR/userns.XXXXXX") && mkfifo "$go" || return 1
+	unshare -U -m -- sh -c 'read -r _ <"$1" &&
+		mount --bind "$2" /etc/passwd && mount --bind "$3" /etc/group &&
+		shift 3 && exec "$@"' sh "$go" "$PASSWD" "$GROUP" "$@" &
+	pid=$!
+	ours=$(readlink /proc/self/ns/user)
+	while [ "$(readlink "/proc/$pid/ns/user")" = "$ours" ]; do
+		tries=$((tries + 1))
+		[ "$tries" -lt 500 ] || { kill "$pid"; return 1; }
+		sleep 0.01
+	done
+	echo '0 0 1' >"/proc/$pid/uid_map" && echo '0 0 1' >"/proc/$pid/gid_map" &&
+		echo go >"$go"
+	wait "$pid"
+}
+
+@test "an id the user namespace does not map is named as such" {
+	need_root
+	run -0 in_userns_of_root "$SU_EXEC" 0:0 cat /proc/self/uid_map
+	[ "$(echo $output)" = "0 0 1" ]
+	# app's groups are not mapped
+	run --separate-stderr -125 in_userns_of_root "$SU_EXEC" app true
+	[ "$stderr" = "su-exec: cannot set groups: Invalid argument (a group not mapped in this user namespace: see /proc/self/gid_map)" ]
+	# gid 0 is, uid 1000 is not
+	run --separate-stderr -125 in_userns_of_root "$SU_EXEC" app:0 true
+	[ "$stderr" = "su-exec: cannot set uid 1000: Invalid argument (not mapped in this user namespace: see /proc/self/uid_map)" ]
+}
