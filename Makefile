@@ -89,7 +89,8 @@ su-exec-asan: su-exec.c Makefile
 		$(EXTRA_CFLAGS) -o $@ su-exec.c
 
 sanitize: su-exec-asan su-exec-static
-	SU_EXEC=$$PWD/su-exec-asan SU_EXEC_SANITIZED=1 $(BATS) --tap $(TESTS)
+	SU_EXEC=$$PWD/su-exec-asan SU_EXEC_SANITIZED=1 BATS="$(BATS)" \
+		UNPRIVILEGED="$(UNPRIVILEGED)" tests/run $(TESTS)
 
 # Static analysis, zero findings: cppcheck, clang-tidy (.clang-tidy), and
 # gcc's -fanalyzer.
@@ -107,14 +108,23 @@ lint:
 	done
 	cppcheck --enable=warning,style,performance,portability --std=c11 \
 		--error-exitcode=1 --quiet --inline-suppr $(SU_CPPFLAGS) su-exec.c
-	clang-tidy --quiet su-exec.c -- $(SU_CPPFLAGS) $(SU_CFLAGS)
+	@# its "N warnings generated." counts those in system headers, which
+	@# it hides anyway: not a finding, so not shown
+	@echo clang-tidy --quiet su-exec.c
+	@out=$$(clang-tidy --quiet su-exec.c -- $(SU_CPPFLAGS) $(SU_CFLAGS) 2>&1); \
+		rc=$$?; printf '%s\n' "$$out" | \
+		sed '/^[0-9][0-9]* warnings\{0,1\} generated\.$$/d'; exit $$rc
 	$(GCC) $(SU_CPPFLAGS) $(SU_CFLAGS) -O2 -Wall -Wextra -Werror -fanalyzer \
 		-c -o /dev/null su-exec.c
 	mandoc -Tlint -Wwarning su-exec.1
 	groff -ww -mandoc -Tutf8 su-exec.1 >/dev/null
 
+# tests/run ends with a count, and fails when most tests were skipped for
+# want of root unless UNPRIVILEGED=1 asks for the unprivileged part alone.
+UNPRIVILEGED =
+
 check: su-exec su-exec-static
-	$(BATS) --tap $(TESTS)
+	BATS="$(BATS)" UNPRIVILEGED="$(UNPRIVILEGED)" tests/run $(TESTS)
 
 install: su-exec
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
