@@ -34,8 +34,9 @@ su-exec: su-exec.c Makefile
 # Size: one text segment (noseparate-code); no RELRO and a small common
 # page size, as their page alignment alone pads the file by up to 4 KiB.
 # A static binary resolves every address at link time: RELRO would only
-# guard the init and fini arrays. The section headers, which no loader
-# reads, are dropped after the link (release/drop-section-headers).
+# guard the init and fini arrays. Stripped of symbols (-s), but with its
+# section headers, so strip, file, readelf, objdump, gdb, package builders
+# and SBOM scanners take it as any other program.
 # The compiler: musl-gcc when it is there, else CC. The optimisation: -Oz
 # where that compiler has it, else -Os (release/size-flag).
 STATIC_CC_SH = if command -v musl-gcc >/dev/null 2>&1; then cc=musl-gcc; \
@@ -47,11 +48,10 @@ STATIC_LDFLAGS = -static -s -Wl,--gc-sections -Wl,-z,noseparate-code \
 
 static: su-exec-static
 
-su-exec-static: su-exec.c Makefile release/drop-section-headers release/size-flag
+su-exec-static: su-exec.c Makefile release/size-flag
 	$(STATIC_CC_SH); \
 	$$cc $$opt $(CPPFLAGS) $(SU_CPPFLAGS) $(SU_CFLAGS) $(STATIC_CFLAGS) \
 		$(EXTRA_CFLAGS) $(STATIC_LDFLAGS) -o $@.tmp su-exec.c
-	release/drop-section-headers $@.tmp
 	mv $@.tmp $@
 
 # Bytes of the stripped static build, the figure the README quotes.
