@@ -26,7 +26,7 @@ in_own_binfmt() {
 		exec "$@"' "$go" "$@" &
 	pid=$!
 	me=$(readlink /proc/self/ns/user)
-	for _ in $(seq 100); do
+	for _ in $(seq 200); do
 		[ "$(readlink "/proc/$pid/ns/user")" = "$me" ] || break
 		sleep 0.05
 	done
