@@ -61,6 +61,24 @@ CapEff: 0000000000000000
 CapAmb: 0000000000000000
 NoNewPrivs: 0
 HOME=/home/app" ]
+	# one that holds neither CAP_SETUID nor CAP_SETGID makes no privileged
+	# call, and leaves what it holds (CAP_NET_BIND_SERVICE, 0x400) too
+	run -0 in_ns "$PASSWD" "$GROUP" setpriv --reuid=1000 --regid=1000 \
+		--groups=10,50,100,1000 --inh-caps=+net_bind_service \
+		--ambient-caps=+net_bind_service -- sh -c "$SHOW_ID"
+	[ "${lines[6]}" = "CapAmb: 0000000000000400" ]
+	run -0 in_ns "$PASSWD" "$GROUP" setpriv --reuid=1000 --regid=1000 \
+		--groups=10,50,100,1000 --inh-caps=+net_bind_service \
+		--ambient-caps=+net_bind_service -- "$SU_EXEC" app sh -c "$SHOW_ID"
+	[ "$output" = "Uid: 1000 1000 1000 1000
+Gid: 1000 1000 1000 1000
+Groups: 10 50 100 1000
+CapInh: 0000000000000000
+CapPrm: 0000000000000000
+CapEff: 0000000000000000
+CapAmb: 0000000000000000
+NoNewPrivs: 0
+HOME=/home/app" ]
 	# the same caller with other groups switches, with the same result
 	run -0 in_ns "$PASSWD" "$GROUP" setpriv --reuid=1000 --regid=1000 \
 		--groups=10 $caps -- "$SU_EXEC" app sh -c "$SHOW_ID"
