@@ -1601,6 +1601,15 @@ static const char *switch_hint(int err, enum id_call call)
 #define SYS_SETUID SYS_setuid
 #endif
 
+/* Did the process start with t's uid and gid, real and effective? The
+ * kernel gives them in the aux vector, without a system call; they have
+ * not changed since. Only such a caller can already be the target. */
+static bool started_as(const struct ident *t)
+{
+	return getauxval(AT_UID) == t->uid && getauxval(AT_EUID) == t->uid &&
+	       getauxval(AT_GID) == t->gid && getauxval(AT_EGID) == t->gid;
+}
+
 /* Becomes t, or dies. A process that already runs as its target
  * (rootless, runAsNonRoot) and could not set other ids makes no
  * privileged call, and needs no privilege; it too leaves with no
@@ -1608,13 +1617,7 @@ static const char *switch_hint(int err, enum id_call call)
  * reading back the group list. */
 static void switch_identity(const struct ident *t, uint32_t *room)
 {
-	/* The kernel gives the ids the process started with in the aux
-	 * vector, without a system call; they have not changed since. Only
-	 * a caller that started with the target's ids can already be it. */
-	bool maybe = getauxval(AT_UID) == t->uid && getauxval(AT_EUID) == t->uid &&
-		     getauxval(AT_GID) == t->gid && getauxval(AT_EGID) == t->gid;
-
-	if (maybe && !may_set_ids() && caller_is_target(t, room)) {
+	if (started_as(t) && !may_set_ids() && caller_is_target(t, room)) {
 		if (t->uid != 0)
 			drop_capabilities();
 		return;
