@@ -137,3 +137,31 @@ $(as_app)" ]
 		--cap-add SETUID --cap-add SETGID
 	[ "$output" = "$(as_app 1)" ]
 }
+
+# summary OUTPUT: myapp's uid, groups, effective capabilities and
+# no_new_privs on one line.
+summary() {
+	printf '%s\n' "$1" | awk '
+		/^Uid:/ { u = $2 } /^Groups:/ { $1 = ""; g = NF > 1 ? substr($0, 2) : "none" }
+		/^CapEff:/ { c = $2 == "0000000000000000" ? "none" : "some" }
+		/^NoNewPrivs:/ { n = $2 }
+		END { printf "uid %s groups %s caps %s nnp %s\n", u, g, c, n }'
+}
+
+@test "the same options without su-exec: what the service gets from the runtime alone" {
+	need_podman
+	local row opts want
+	# options | uid, groups, effective capabilities, no_new_privs
+	while IFS='|' read -r opts want; do
+		# shellcheck disable=SC2086 # opts is a word list
+		run -0 --separate-stderr ctr --entrypoint /usr/local/bin/myapp $opts "$IMAGE"
+		echo "$opts: $(summary "$output")"
+		[ "$(summary "$output")" = "$want" ]
+	done <<-ROWS
+		|uid 0 groups none caps some nnp 0
+		--user $APP_UID:$APP_GID|uid $APP_UID groups $APP_GID caps none nnp 0
+		--user $APP_UID:$APP_GID --group-add 2000|uid $APP_UID groups $APP_GID 2000 caps none nnp 0
+		--security-opt no-new-privileges|uid 0 groups none caps some nnp 1
+		--cap-drop ALL|uid 0 groups none caps none nnp 0
+	ROWS
+}
