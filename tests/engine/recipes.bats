@@ -9,12 +9,12 @@ load helper
 
 # Every ```dockerfile block of the README, by section and number. A recipe
 # added to the README fails the first test until a test here builds it.
-RECIPES='Alpine #1
+RECIPES='Installing a release binary #1
+Installing a release binary #2
+Alpine #1
 Debian and Ubuntu #1
 Distroless and scratch #1
-Distroless and scratch #2
-Installing a release binary #1
-Installing a release binary #2'
+Distroless and scratch #2'
 
 setup_file() {
 	probe_podman

@@ -52,6 +52,12 @@ app_under() {
 	[ "$stderr" = "$NO_SETGID" ]
 }
 
+@test "--user UID:GID --group-add 2000: app's ids and groups; the command runs, without privilege" {
+	need_podman
+	app_under --user "$APP_UID:$APP_GID" --group-add 2000
+	[ "$output" = "$(as_app)" ]
+}
+
 @test "--cap-drop ALL: refused, 125, naming the capability" {
 	need_podman
 	run -125 --separate-stderr ctr --cap-drop ALL "$IMAGE" su-exec app myapp
@@ -163,5 +169,7 @@ summary() {
 		--user $APP_UID:$APP_GID --group-add 2000|uid $APP_UID groups $APP_GID 2000 caps none nnp 0
 		--security-opt no-new-privileges|uid 0 groups none caps some nnp 1
 		--cap-drop ALL|uid 0 groups none caps none nnp 0
+		--cap-drop ALL --cap-add SETUID --cap-add SETGID|uid 0 groups none caps some nnp 0
+		--user $APP_UID:$APP_GID --group-add 2000 --security-opt no-new-privileges --cap-drop ALL|uid $APP_UID groups $APP_GID 2000 caps none nnp 1
 	ROWS
 }
