@@ -36,22 +36,35 @@ teardown() {
 	remove_containers
 }
 
-# release_to_serve: BATS_FILE_TMPDIR/www/good, the output of `make release`
-# for amd64 (and arm64 when its cross compiler is there), and www/bad, the
-# same with su-exec-amd64 one byte longer: a broken download.
+# release_to_serve: BATS_FILE_TMPDIR/www/good, a release: SU_EXEC_DIST
+# when set (a dist/ folder of `make release`), else the output of `make
+# release` of a copy of the tree for amd64 (and arm64 when its cross
+# compiler is there); and www/bad, the same with su-exec-amd64 one byte
+# longer: a broken download.
 release_to_serve() {
-	local tree=$BATS_FILE_TMPDIR/tree www=$BATS_FILE_TMPDIR/www arches=amd64
+	local www=$BATS_FILE_TMPDIR/www
+	mkdir -p "$www"
+	if [ -n "${SU_EXEC_DIST:-}" ]; then
+		cp -R "$SU_EXEC_DIST" "$www/good"
+	else
+		make_release "$www/good" || return
+	fi
+	cp -R "$www/good" "$www/bad"
+	printf 'x' >>"$www/bad/su-exec-amd64"
+}
+
+# make_release DIR: DIR holding what `make release` puts in dist/.
+make_release() {
+	local tree=$BATS_FILE_TMPDIR/tree arches=amd64
 	command -v aarch64-linux-gnu-gcc >/dev/null && arches="amd64 arm64"
-	mkdir -p "$tree/release" "$www"
+	mkdir -p "$tree/release"
 	cp "$REPO/su-exec.c" "$REPO/su-exec.1" "$REPO/Makefile" "$tree/"
 	cp "$REPO"/release/* "$tree/release/"
 	make -C "$tree" release ARCHES="$arches" >"$tree.log" 2>&1 || {
 		sed 's/^/# /' "$tree.log" >&3
 		return 1
 	}
-	cp -R "$tree/dist" "$www/good"
-	cp -R "$tree/dist" "$www/bad"
-	printf 'x' >>"$www/bad/su-exec-amd64"
+	cp -R "$tree/dist" "$1"
 }
 
 # start_httpd: busybox httpd on a free port of 127.0.0.1, serving
@@ -98,7 +111,8 @@ recipe() {
 # BATS_TEST_TMPDIR/out without running anything in it.
 file_in() {
 	local id
-	id=$(podman create --pull=never "$1") || return
+	# A command of some sort: distroless images have none of their own.
+	id=$(podman create --pull=never "$1" /none) || return
 	podman cp "$id:$2" "$BATS_TEST_TMPDIR/out"
 	podman rm "$id" >/dev/null
 }
@@ -189,8 +203,12 @@ targetarch_image() {
 	local arch=${1#linux/} tag
 	tag=$TEST_IMAGES/targetarch-${1#linux/}
 	recipe 'Installing a release binary #2'
+	# Podman 4.3 sets BUILDPLATFORM for RUN but not in FROM lines, where
+	# FROM --platform=$BUILDPLATFORM would then pick the target's image:
+	# given here, as BuildKit would set it.
 	build_image "$tag" "$BATS_TEST_TMPDIR/ctx" --platform "$1" \
-		--build-arg "SU_EXEC_URL=$(url good)"
+		--build-arg "SU_EXEC_URL=$(url good)" \
+		--build-arg "BUILDPLATFORM=linux/$(podman info --format '{{.Host.Arch}}')"
 	grep -q "^su-exec-$arch: OK\$" "$BATS_TEST_TMPDIR/ctx.log"
 	[ "$(podman image inspect --format '{{.Architecture}}' "$tag")" = "$arch" ]
 	file_in "$tag" /usr/local/bin/su-exec
@@ -241,7 +259,7 @@ emulate_arm64() {
 @test "README Installing a release binary #2: TARGETARCH, linux/arm64, run under emulation" {
 	need_podman
 	[ -e "$BATS_FILE_TMPDIR/www/good/su-exec-arm64" ] ||
-		skip "no su-exec-arm64: needs gcc-aarch64-linux-gnu for make release"
+		skip "no su-exec-arm64 in the release (make release needs gcc-aarch64-linux-gnu)"
 	[ -f /usr/lib/binfmt.d/qemu-aarch64.conf ] ||
 		skip "needs qemu-user-binfmt for aarch64's magic"
 	targetarch_image linux/arm64
