@@ -55,8 +55,8 @@ owners() {
 
 # wait_for_log NAME TEXT: up to 30 s for the container NAME to print TEXT.
 wait_for_log() {
-	local i
-	for i in $(seq 150); do
+	local _
+	for _ in $(seq 150); do
 		podman logs "$1" 2>/dev/null | grep -qx "$2" && return 0
 		sleep 0.2
 	done

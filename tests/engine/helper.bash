@@ -12,7 +12,7 @@
 # second run rebuilds only what changed.
 #
 # This machine's quirk: without CAP_SYS_RESOURCE, Podman's default rlimits
-# cannot be applied ("error setting rlimit type 7: operation not
+# cannot be applied ("error setting rlimit type 6 [or 7]: operation not
 # permitted"), so every podman command here reads containers.conf beside
 # this file (CONTAINERS_CONF), which sets smaller ones; the machine's own
 # configuration is never read or changed.
@@ -145,7 +145,7 @@ recipe_context() {
 	chmod 755 "$dir/docker-entrypoint.sh"
 	scratch_database passwd >"$dir/passwd"
 	scratch_database group >"$dir/group"
-	cp "$(myapp_binary)" "$dir/myapp"
+	cp "$(myapp_binary native)" "$dir/myapp"
 }
 
 # scratch_database FILE: the lines the README gives for FILE (passwd or
@@ -155,10 +155,11 @@ scratch_database() {
 		awk -v file="$1" '$0 == "# " file { on = 1; next } /^$/ { on = 0 } on'
 }
 
-# myapp_binary [ARCH]: the static test service (tests/engine/myapp.c),
-# built once per run; ARCH arm64 builds it with the release's musl sysroot.
+# myapp_binary ARCH: the static test service (tests/engine/myapp.c), built
+# once per run: for this machine (native), or for ARCH with the release's
+# musl sysroot.
 myapp_binary() {
-	local arch=${1:-native} out cc
+	local arch=$1 out cc
 	out=$BATS_RUN_TMPDIR/myapp-$arch
 	if [ ! -x "$out" ]; then
 		if [ "$arch" = native ]; then

@@ -70,8 +70,8 @@ make_release() {
 # start_httpd: busybox httpd on a free port of 127.0.0.1, serving
 # BATS_FILE_TMPDIR/www; its URL in BATS_FILE_TMPDIR/url.
 start_httpd() {
-	local port try pid
-	for try in 1 2 3 4 5 6 7 8; do
+	local port pid _
+	for _ in 1 2 3 4 5 6 7 8; do
 		port=$((20000 + RANDOM % 40000))
 		"$BUSYBOX" httpd -f -p "127.0.0.1:$port" -h "$BATS_FILE_TMPDIR/www" \
 			</dev/null >/dev/null 2>&1 3>&- &
@@ -218,7 +218,7 @@ targetarch_image() {
 @test "README Installing a release binary #2: TARGETARCH, linux/amd64" {
 	need_podman
 	targetarch_image linux/amd64
-	run -0 --separate-stderr ctr -v "$(myapp_binary):/myapp:ro" \
+	run -0 --separate-stderr ctr -v "$(myapp_binary native):/myapp:ro" \
 		"$TEST_IMAGES/targetarch-amd64" /usr/local/bin/su-exec nonroot /myapp
 	[ "$output" = "$(myapp_output 65532 65532 65532 /home/nonroot)" ]
 	[ "$stderr" = "" ]

@@ -156,7 +156,7 @@ summary() {
 
 @test "the same options without su-exec: what the service gets from the runtime alone" {
 	need_podman
-	local row opts want
+	local opts want
 	# options | uid, groups, effective capabilities, no_new_privs
 	while IFS='|' read -r opts want; do
 		# shellcheck disable=SC2086 # opts is a word list
