@@ -22,6 +22,7 @@ setup_file() {
 	base_images debian distroless
 	release_to_serve
 	start_httpd
+	build_all
 }
 
 teardown_file() {
@@ -74,7 +75,7 @@ start_httpd() {
 	for _ in 1 2 3 4 5 6 7 8; do
 		port=$((20000 + RANDOM % 40000))
 		"$BUSYBOX" httpd -f -p "127.0.0.1:$port" -h "$BATS_FILE_TMPDIR/www" \
-			</dev/null >/dev/null 2>&1 3>&- &
+			</dev/null >/dev/null 2>&1 3>/dev/null &
 		pid=$!
 		sleep 0.2
 		if "$BUSYBOX" wget -q -O /dev/null \
@@ -94,17 +95,94 @@ url() {
 	echo "$(cat "$BATS_FILE_TMPDIR/url")/$1"
 }
 
-# recipe NAME [BLOCK...]: a build context in BATS_TEST_TMPDIR/ctx whose
-# Dockerfile is the README's block NAME, after BLOCK..., lines of
-# Dockerfile of the test's own (the build stage a recipe refers to).
-recipe() {
-	local name=$1 ctx=$BATS_TEST_TMPDIR/ctx
-	shift
+# The images, built side by side in two lanes while the file starts (the
+# builds wait on the network and on apt and dpkg, rarely on one core
+# alone), each from its context BATS_FILE_TMPDIR/build/NAME, tagged
+# $TEST_IMAGES/NAME; the tests then read the outcome: NAME.status, NAME.log.
+build_all() {
+	local lane1 lane2=(targetarch-amd64 release-bad) name
+	# arm64's build needs its release binary.
+	[ ! -e "$BATS_FILE_TMPDIR/www/good/su-exec-arm64" ] ||
+		lane2=(targetarch-amd64 targetarch-arm64 release-bad)
+	myapp_binary native >/dev/null
+	for name in distroless scratch release "${lane2[@]}"; do
+		prepare_build "$name"
+	done
+	build_lane debian-app distroless scratch release 3>/dev/null &
+	lane1=$!
+	build_lane "${lane2[@]}" 3>/dev/null &
+	# Not a bare wait: httpd runs in the background too.
+	wait "$lane1" "$!"
+}
+
+build_lane() {
+	local name status
+	for name; do
+		status=0
+		if [ "$name" = debian-app ]; then
+			debian_app_image >/dev/null 2>&1 || status=$?
+		else
+			build "$name" >/dev/null || status=$?
+		fi
+		echo "$status" >"$BATS_FILE_TMPDIR/build/$name.status"
+	done
+}
+
+# "build" stands for the application's own build stage in the recipes:
+# here a stage holding the static test service.
+BUILD_STAGE=('FROM scratch AS build' 'COPY myapp /out/myapp')
+
+# prepare_build NAME: NAME's build context: the README's recipe, after a
+# build stage of the test's own where it needs one.
+prepare_build() {
+	local ctx=$BATS_FILE_TMPDIR/build/$1
 	recipe_context "$ctx"
-	{
-		[ $# = 0 ] || printf '%s\n' "$@"
-		readme_block dockerfile "$name"
-	} >"$ctx/Dockerfile"
+	case $1 in
+	distroless)
+		printf '%s\n' "${BUILD_STAGE[@]}"
+		readme_block dockerfile 'Distroless and scratch #1' ;;
+	scratch)
+		# The scratch recipe continues the distroless one: its su-exec stage.
+		printf '%s\n' "${BUILD_STAGE[@]}"
+		readme_block dockerfile 'Distroless and scratch #1'
+		readme_block dockerfile 'Distroless and scratch #2' ;;
+	release | release-bad)
+		readme_block dockerfile 'Installing a release binary #1' ;;
+	targetarch-*)
+		readme_block dockerfile 'Installing a release binary #2' ;;
+	esac >"$ctx/Dockerfile"
+}
+
+# build NAME: podman build of NAME's context, with NAME's options.
+build() {
+	local url opts=()
+	url=$(url good)
+	case $1 in
+	release-bad) url=$(url bad) ;;
+	targetarch-*)
+		# Podman 4.3 sets BUILDPLATFORM for RUN but not in FROM lines,
+		# where FROM --platform=$BUILDPLATFORM would then pick the
+		# target's image: given here, as BuildKit would set it.
+		opts=(--platform "linux/${1#targetarch-}" --build-arg
+			"BUILDPLATFORM=linux/$(podman info --format '{{.Host.Arch}}')") ;;
+	esac
+	build_image "$TEST_IMAGES/$1" "$BATS_FILE_TMPDIR/build/$1" \
+		--build-arg "SU_EXEC_URL=$url" "${opts[@]}"
+}
+
+# built NAME: NAME's build succeeded; else its log's end, and a failure.
+built() {
+	local status
+	status=$(cat "$BATS_FILE_TMPDIR/build/$1.status")
+	[ "$status" = 0 ] && return 0
+	echo "build of $1 failed ($status):"
+	tail -n 40 "$BATS_FILE_TMPDIR/build/$1.log"
+	return 1
+}
+
+# build_log NAME: NAME's build output.
+build_log() {
+	cat "$BATS_FILE_TMPDIR/build/$1.log"
 }
 
 # file_in IMAGE PATH: the file PATH of IMAGE, copied out to
@@ -116,10 +194,6 @@ file_in() {
 	podman cp "$id:$2" "$BATS_TEST_TMPDIR/out"
 	podman rm "$id" >/dev/null
 }
-
-# "build" stands for the application's own build stage in the recipes:
-# here a stage holding the static test service.
-BUILD_STAGE=('FROM scratch AS build' 'COPY myapp /out/myapp')
 
 @test "README: every Dockerfile is one these tests build, or say they cannot" {
 	need_podman
@@ -138,7 +212,7 @@ BUILD_STAGE=('FROM scratch AS build' 'COPY myapp /out/myapp')
 	need_podman
 	local version
 	version=$(sed -n 's/^VERSION = //p' "$REPO/Makefile")
-	debian_app_image
+	built debian-app
 	# Not "myapp": the recipe's entrypoint runs the command as it is.
 	run -0 --separate-stderr ctr "$TEST_IMAGES/debian" su-exec --version
 	[ "$output" = "su-exec $version" ]
@@ -153,8 +227,7 @@ BUILD_STAGE=('FROM scratch AS build' 'COPY myapp /out/myapp')
 
 @test "README Distroless and scratch #1: the service runs as nonroot, PID 1" {
 	need_podman
-	recipe 'Distroless and scratch #1' "${BUILD_STAGE[@]}"
-	build_image "$TEST_IMAGES/distroless" "$BATS_TEST_TMPDIR/ctx"
+	built distroless
 	run -0 --separate-stderr ctr "$TEST_IMAGES/distroless" --flag
 	[ "$output" = "$(myapp_output 65532 65532 65532 /home/nonroot 0 --flag)" ]
 	[ "$stderr" = "" ]
@@ -162,11 +235,7 @@ BUILD_STAGE=('FROM scratch AS build' 'COPY myapp /out/myapp')
 
 @test "README Distroless and scratch #2: scratch with the README's passwd and group" {
 	need_podman
-	# The scratch recipe continues the distroless one: its su-exec stage.
-	local ctx=$BATS_TEST_TMPDIR/ctx
-	recipe 'Distroless and scratch #1' "${BUILD_STAGE[@]}"
-	readme_block dockerfile 'Distroless and scratch #2' >>"$ctx/Dockerfile"
-	build_image "$TEST_IMAGES/scratch" "$ctx"
+	built scratch
 	run -0 --separate-stderr ctr "$TEST_IMAGES/scratch"
 	[ "$output" = "$(myapp_output 10001 10001 10001 /home/app)" ]
 	[ "$stderr" = "" ]
@@ -176,10 +245,8 @@ BUILD_STAGE=('FROM scratch AS build' 'COPY myapp /out/myapp')
 
 @test "README Installing a release binary #1: fetched over HTTP, checked, installed" {
 	need_podman
-	recipe 'Installing a release binary #1'
-	build_image "$TEST_IMAGES/release" "$BATS_TEST_TMPDIR/ctx" \
-		--build-arg "SU_EXEC_URL=$(url good)"
-	grep -q '^su-exec-amd64: OK$' "$BATS_TEST_TMPDIR/ctx.log"
+	built release
+	build_log release | grep -qx 'su-exec-amd64: OK'
 	file_in "$TEST_IMAGES/release" /usr/local/bin/su-exec
 	cmp "$BATS_TEST_TMPDIR/out" "$BATS_FILE_TMPDIR/www/good/su-exec-amd64"
 	run -0 --separate-stderr ctr "$TEST_IMAGES/release" su-exec nobody \
@@ -189,35 +256,25 @@ BUILD_STAGE=('FROM scratch AS build' 'COPY myapp /out/myapp')
 
 @test "README Installing a release binary #1: a corrupted download fails the build" {
 	need_podman
-	recipe 'Installing a release binary #1'
-	run ! build_image "$TEST_IMAGES/release-bad" "$BATS_TEST_TMPDIR/ctx" \
-		--build-arg "SU_EXEC_URL=$(url bad)"
-	grep -q '^su-exec-amd64: FAILED$' "$BATS_TEST_TMPDIR/ctx.log"
+	run ! built release-bad
+	build_log release-bad | grep -qx 'su-exec-amd64: FAILED'
 	run ! podman image exists "$TEST_IMAGES/release-bad"
 }
 
-# targetarch_image PLATFORM: the TARGETARCH recipe built for PLATFORM,
-# tagged $TEST_IMAGES/targetarch-ARCH; its su-exec must be the release's
-# file for ARCH, and the image ARCH's.
+# targetarch_image ARCH: the TARGETARCH recipe built for linux/ARCH: its
+# su-exec must be the release's file for ARCH, and the image ARCH's.
 targetarch_image() {
-	local arch=${1#linux/} tag
-	tag=$TEST_IMAGES/targetarch-${1#linux/}
-	recipe 'Installing a release binary #2'
-	# Podman 4.3 sets BUILDPLATFORM for RUN but not in FROM lines, where
-	# FROM --platform=$BUILDPLATFORM would then pick the target's image:
-	# given here, as BuildKit would set it.
-	build_image "$tag" "$BATS_TEST_TMPDIR/ctx" --platform "$1" \
-		--build-arg "SU_EXEC_URL=$(url good)" \
-		--build-arg "BUILDPLATFORM=linux/$(podman info --format '{{.Host.Arch}}')"
-	grep -q "^su-exec-$arch: OK\$" "$BATS_TEST_TMPDIR/ctx.log"
-	[ "$(podman image inspect --format '{{.Architecture}}' "$tag")" = "$arch" ]
+	local tag=$TEST_IMAGES/targetarch-$1
+	built "targetarch-$1"
+	build_log "targetarch-$1" | grep -qx "su-exec-$1: OK"
+	[ "$(podman image inspect --format '{{.Architecture}}' "$tag")" = "$1" ]
 	file_in "$tag" /usr/local/bin/su-exec
-	cmp "$BATS_TEST_TMPDIR/out" "$BATS_FILE_TMPDIR/www/good/su-exec-$arch"
+	cmp "$BATS_TEST_TMPDIR/out" "$BATS_FILE_TMPDIR/www/good/su-exec-$1"
 }
 
 @test "README Installing a release binary #2: TARGETARCH, linux/amd64" {
 	need_podman
-	targetarch_image linux/amd64
+	targetarch_image amd64
 	run -0 --separate-stderr ctr -v "$(myapp_binary native):/myapp:ro" \
 		"$TEST_IMAGES/targetarch-amd64" /usr/local/bin/su-exec nonroot /myapp
 	[ "$output" = "$(myapp_output 65532 65532 65532 /home/nonroot)" ]
@@ -262,7 +319,7 @@ emulate_arm64() {
 		skip "no su-exec-arm64 in the release (make release needs gcc-aarch64-linux-gnu)"
 	[ -f /usr/lib/binfmt.d/qemu-aarch64.conf ] ||
 		skip "needs qemu-user-binfmt for aarch64's magic"
-	targetarch_image linux/arm64
+	targetarch_image arm64
 	emulate_arm64
 	run -0 --separate-stderr ctr --platform linux/arm64 \
 		-v "$(myapp_binary arm64):/myapp:ro" \
