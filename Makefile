@@ -58,6 +58,15 @@ su-exec-static: su-exec.c Makefile release/size-flag
 	$$cc $$opt $(CPPFLAGS) $(SU_CPPFLAGS) $(SU_CFLAGS) $(STATIC_CFLAGS) \
 		$(EXTRA_CFLAGS) $(STATIC_LDFLAGS) -o $@.tmp su-exec.c
 	mv $@.tmp $@
+	@# which C library: a glibc static build works but is thirty times
+	@# the size, which nobody should get unawares
+	@$(STATIC_CC_SH); machine=$$($$cc -dumpmachine 2>/dev/null); \
+	case $$cc:$$machine in \
+	musl-gcc:* | *:*-musl*) echo "$@: linked against musl ($$cc), $$(wc -c <$@) bytes" ;; \
+	*) echo "$@: linked against $$cc's C library ($$machine), $$(wc -c <$@) bytes:" \
+		"with glibc that is large; musl-gcc (Debian package musl-tools) gives" \
+		"the small one" >&2 ;; \
+	esac
 
 # Bytes of the stripped static build, the figure the README quotes.
 size: su-exec-static
