@@ -32,9 +32,11 @@ in_own_binfmt() {
 	done
 	echo '0 0 4294967295' >"/proc/$pid/uid_map"
 	echo '0 0 4294967295' >"/proc/$pid/gid_map"
-	# Opened for reading and writing, the FIFO takes the line even when
-	# unshare has already failed.
-	echo go 1<>"$go"
+	# A plain open for writing waits for the reader, so the line cannot
+	# be lost before it opens the FIFO (a line written to a FIFO nobody
+	# holds open is dropped); the time limit ends the wait when unshare
+	# has already failed.
+	timeout 60 bash -c 'echo go >"$0"' "$go"
 	wait "$pid"
 }
 
