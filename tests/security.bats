@@ -44,6 +44,15 @@ load test_helper
 @test "a caller that already is the target leaves with no capability" {
 	need_root
 	local caps='--inh-caps=+setuid,+setgid --ambient-caps=+setuid,+setgid'
+	local app_without_caps="Uid: 1000 1000 1000 1000
+Gid: 1000 1000 1000 1000
+Groups: 10 50 100 1000
+CapInh: 0000000000000000
+CapPrm: 0000000000000000
+CapEff: 0000000000000000
+CapAmb: 0000000000000000
+NoNewPrivs: 0
+HOME=/home/app"
 	# the caller holds ambient CAP_SETUID and CAP_SETGID (0xc0), as a
 	# runtime's --cap-add gives a non-root user
 	run -0 in_ns "$PASSWD" "$GROUP" setpriv --reuid=1000 --regid=1000 \
@@ -52,15 +61,7 @@ load test_helper
 	[ "${lines[6]}" = "CapAmb: 00000000000000c0" ]
 	run -0 in_ns "$PASSWD" "$GROUP" setpriv --reuid=1000 --regid=1000 \
 		--groups=10,50,100,1000 $caps -- "$SU_EXEC" app sh -c "$SHOW_ID"
-	[ "$output" = "Uid: 1000 1000 1000 1000
-Gid: 1000 1000 1000 1000
-Groups: 10 50 100 1000
-CapInh: 0000000000000000
-CapPrm: 0000000000000000
-CapEff: 0000000000000000
-CapAmb: 0000000000000000
-NoNewPrivs: 0
-HOME=/home/app" ]
+	[ "$output" = "$app_without_caps" ]
 	# one that holds neither CAP_SETUID nor CAP_SETGID makes no privileged
 	# call, and leaves what it holds (CAP_NET_BIND_SERVICE, 0x400) too
 	run -0 in_ns "$PASSWD" "$GROUP" setpriv --reuid=1000 --regid=1000 \
@@ -70,15 +71,7 @@ HOME=/home/app" ]
 	run -0 in_ns "$PASSWD" "$GROUP" setpriv --reuid=1000 --regid=1000 \
 		--groups=10,50,100,1000 --inh-caps=+net_bind_service \
 		--ambient-caps=+net_bind_service -- "$SU_EXEC" app sh -c "$SHOW_ID"
-	[ "$output" = "Uid: 1000 1000 1000 1000
-Gid: 1000 1000 1000 1000
-Groups: 10 50 100 1000
-CapInh: 0000000000000000
-CapPrm: 0000000000000000
-CapEff: 0000000000000000
-CapAmb: 0000000000000000
-NoNewPrivs: 0
-HOME=/home/app" ]
+	[ "$output" = "$app_without_caps" ]
 	# the same caller with other groups switches, with the same result
 	run -0 in_ns "$PASSWD" "$GROUP" setpriv --reuid=1000 --regid=1000 \
 		--groups=10 $caps -- "$SU_EXEC" app sh -c "$SHOW_ID"
