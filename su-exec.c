@@ -1473,6 +1473,16 @@ struct cap_data {
  * cleared, which needs no privilege. The kernel keeps ambient within
  * permitted and inheritable, so empty sets leave no ambient one. The
  * buffer read back starts full: a capget that writes nothing fails. */
+/* Reads the capability sets into d. d starts full, so a capget that
+ * says it succeeded but wrote nothing reads as every capability held. */
+static bool read_capabilities(struct cap_data d[2])
+{
+	struct cap_header h = { CAP_VERSION_3, 0 };
+
+	memset(d, 0xff, 2 * sizeof *d);
+	return syscall(SYS_capget, &h, d) == 0;
+}
+
 static void drop_capabilities(void)
 {
 	struct cap_header h = { CAP_VERSION_3, 0 };
@@ -1482,8 +1492,7 @@ static void drop_capabilities(void)
 	memset(d, 0, sizeof d);
 	if (syscall(SYS_capset, &h, d) != 0)
 		die(EXIT_OWN, errno, "cannot drop capabilities");
-	memset(d, 0xff, sizeof d);
-	if (syscall(SYS_capget, &h, d) != 0)
+	if (!read_capabilities(d))
 		die(EXIT_OWN, errno, "cannot check capabilities");
 	for (i = 0; i < 2; i++)
 		if (d[i].effective || d[i].permitted || d[i].inheritable)
@@ -1499,11 +1508,9 @@ static void drop_capabilities(void)
  * reads as "it could", and the full switch runs. */
 static bool may_set_ids(void)
 {
-	struct cap_header h = { CAP_VERSION_3, 0 };
 	struct cap_data d[2];
 
-	memset(d, 0xff, sizeof d);
-	if (syscall(SYS_capget, &h, d) != 0)
+	if (!read_capabilities(d))
 		return true;
 	return ((d[0].effective | d[0].permitted) & CAP_SET_IDS) != 0;
 }
