@@ -41,15 +41,15 @@ fake_etc() {
 	[ "$output" = "uid=1100 gid=1100 groups=1100,1200 home=/home/last" ]
 }
 
-@test "a file read up to the size fstat gave takes no read more to hear of its end" {
+@test "the end of a file is where read() says so" {
 	need_root
 	command -v strace >/dev/null || skip "needs strace"
 	[ -z "${SU_EXEC_SANITIZED:-}" ] || skip "a sanitizer build makes system calls of its own"
 	run -0 in_ns "$PASSWD" "$GROUP" strace -qq -o "$BATS_TEST_TMPDIR/reads" \
 		-P /etc/group -e trace=read "$SU_EXEC" -p app
 	[ "$output" = "uid=1000 gid=1000 groups=1000,10,50,100 home=/home/app" ]
-	run -0 grep -c '^read(' "$BATS_TEST_TMPDIR/reads"
-	[ "$output" = 1 ]
+	run -0 tail -n 1 "$BATS_TEST_TMPDIR/reads"
+	[[ "$output" == "read("*" = 0" ]]
 }
 
 # The search looks at sixteen places a step: a place where the name ends
