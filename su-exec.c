@@ -166,12 +166,14 @@ static void out_quoted(struct out *o, const char *s, size_t n)
 	out_put(o, "'", 1);
 	for (i = 0; i < n && i < QUOTE_MAX; i++) {
 		unsigned char c = (unsigned char)s[i];
-		char esc[4] = { '\\', 'x', hex[c >> 4], hex[c & 15] };
 
-		if (c >= 0x20 && c < 0x7f && c != '\'' && c != '\\')
+		if (c >= 0x20 && c < 0x7f && c != '\'' && c != '\\') {
 			out_put(o, &s[i], 1);
-		else
+		} else {
+			char esc[4] = { '\\', 'x', hex[c >> 4], hex[c & 15] };
+
 			out_put(o, esc, sizeof esc);
+		}
 	}
 	out_put(o, "'", 1);
 	if (i < n)
@@ -412,6 +414,7 @@ static enum verdict passwd_line(struct span l, bool cut, const struct ref *want,
 	size_t n = split_fields(l, f, 7);
 	size_t key = want->kind == REF_NAME ? 0 : 2;
 
+	*pw = (struct pwline){ 0, 0, { "", 0 }, { "", 0 } };
 	if (n == 0)
 		return NO_MATCH; /* malformed: as if absent */
 	if (cut)
@@ -419,7 +422,8 @@ static enum verdict passwd_line(struct span l, bool cut, const struct ref *want,
 	if (n < 4 || !valid_id(f[2], &pw->uid) || !valid_id(f[3], &pw->gid))
 		return NO_MATCH;
 	pw->name = f[0];
-	pw->home = n > 5 ? f[5] : (struct span){ "", 0 };
+	if (n > 5)
+		pw->home = f[5];
 	return is_wanted(pw, want) ? MATCH : NO_MATCH;
 }
 
@@ -738,34 +742,16 @@ static bool is_match(const struct db *d, enum verdict v)
 
 /* ---- resolving the target -------------------------------------------- */
 
-/* What the lists take at most: GROUP and the --group-add list, the
- * target's name and home, its groups, the group names in order; the four
- * rounded up to 8 bytes each. */
-#define LISTS_SIZE ((1 + GROUPS_MAX) * (sizeof(struct gref) + sizeof(uint32_t)) + \
-		    LINE_MAX_BYTES + 2 + GIDSET_CAPACITY * sizeof(uint32_t) + 32)
-
 /* Storage with fixed bounds, zero until used. Static, it costs only the
- * pages touched, without an allocator. The lists are reserved in order of
- * need: the small ones first, so that they share a page, then the groups,
- * the one list that grows. */
+ * pages touched, without an allocator. */
 struct work {
 	/* the line buffer; after the reading, the group list read back */
 	_Alignas(uint64_t) char line[LINE_BUF_SIZE];
-	_Alignas(uint64_t) char lists[LISTS_SIZE];
-	size_t used;
+	struct gref refs[1 + GROUPS_MAX];    /* GROUP, then each -G */
+	uint32_t by_name[1 + GROUPS_MAX];    /* the named refs, sorted */
+	uint32_t groups[GIDSET_CAPACITY];    /* the target's gids */
+	char user[LINE_MAX_BYTES + 8];       /* its name, "HOME=" and home */
 };
-
-/* n bytes of w's lists, in order; LISTS_SIZE bounds what callers ask. */
-static void *reserve(struct work *w, size_t n)
-{
-	void *p = w->lists + w->used;
-
-	n = (n + 7) & ~(size_t)7;
-	if (n > sizeof w->lists - w->used)
-		die(EXIT_OWN, ENOMEM, "cannot resolve the identity");
-	w->used += n;
-	return p;
-}
 
 /* Who the command runs as. */
 struct ident {
@@ -781,7 +767,7 @@ struct ident {
  * about to be reused. */
 static void keep_user(const struct pwline *pw, struct work *w, struct ident *t)
 {
-	char *text = reserve(w, pw->name.n + pw->home.n + 7);
+	char *text = w->user;
 
 	memcpy(text, pw->name.p, pw->name.n);
 	text[pw->name.n] = '\0';
@@ -797,22 +783,32 @@ static void keep_user(const struct pwline *pw, struct work *w, struct ident *t)
 	t->gid = pw->gid;
 }
 
+/* Is passwd line l want's? Then *t is filled from it. */
+static bool read_passwd_line(const struct db *d, struct span l, bool cut,
+			     const struct ref *want, struct work *w,
+			     struct ident *t)
+{
+	struct pwline pw;
+
+	if (!usable_entry(d, &l, cut) ||
+	    !is_match(d, passwd_line(l, cut, want, &pw)))
+		return false;
+	keep_user(&pw, w, t);
+	return true;
+}
+
 /* Fills *t from the first passwd line for want; false when no line
  * names it. */
 static bool find_user(const char *path, const struct ref *want,
 		      struct work *w, struct ident *t)
 {
-	struct pwline pw = { 0 };
 	struct db d;
 	struct span l;
 	bool cut, found = false;
 
 	db_open(&d, path, w->line);
 	while (!found && db_next_line(&d, &l, &cut))
-		found = usable_entry(&d, &l, cut) &&
-			is_match(&d, passwd_line(l, cut, want, &pw));
-	if (found)
-		keep_user(&pw, w, t);
+		found = read_passwd_line(&d, l, cut, want, w, t);
 	db_close(&d);
 	return found;
 }
@@ -1009,7 +1005,7 @@ static void prepare_scan(struct gref *refs, size_t nrefs, struct work *w,
 	size_t i;
 
 	s->refs = refs;
-	s->by_name = reserve(w, nrefs * sizeof *s->by_name);
+	s->by_name = w->by_name;
 	s->nnames = 0;
 	for (i = 0; i < nrefs; i++) {
 		struct gref *g = &refs[i];
@@ -1071,7 +1067,7 @@ static void resolve(const char *passwd, const char *group, const char *spec,
 	bool fits;
 
 	resolve_user(passwd, spec, user_len, w, t);
-	t->groups.v = reserve(w, GIDSET_CAPACITY * sizeof *t->groups.v);
+	t->groups.v = w->groups;
 	t->groups.n = 0;
 	scan.out = &t->groups;
 	prepare_scan(refs, nrefs, w, &scan);
@@ -1473,14 +1469,12 @@ static int parse_options(int argc, char **argv, struct opts *o)
 /* Options come only before USER; nothing after USER is ever parsed. */
 static void parse_args(int argc, char **argv, struct work *w, struct opts *o)
 {
-	/* each --group-add takes an argument at least */
-	size_t most = argc < GROUPS_MAX ? (size_t)(argc > 0 ? argc : 0) : GROUPS_MAX;
 	const char *spec;
 	size_t n;
 	int i;
 
 	o->print = o->no_new_privs = false;
-	o->refs = reserve(w, (most + 1) * sizeof *o->refs);
+	o->refs = w->refs;
 	o->nrefs = 1;
 	i = parse_options(argc, argv, o);
 	if (i >= argc)
