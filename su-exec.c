@@ -312,9 +312,10 @@ struct span {
 	size_t n;
 };
 
+/* ' ', '\t', '\v', '\f' and '\r': every blank lies at or below ' '. */
 static bool is_blank(char c)
 {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+	return c <= ' ' && (c == ' ' || (c >= '\t' && c <= '\r' && c != '\n'));
 }
 
 /* Trims blanks (so CRLF files work); false for lines that say nothing:
@@ -331,32 +332,37 @@ static bool usable_line(struct span *l, bool cut)
 	return l->n && l->p[0] != '#';
 }
 
+/* A line that holds a NUL byte is malformed. */
+static bool has_nul(struct span l)
+{
+	return memchr(l.p, '\0', l.n) != NULL;
+}
+
 /* Splits l at ':' into at most max fields, the last one taking the rest;
- * 0 when the line holds a NUL byte: it is malformed. */
+ * returns how many. */
 static size_t split_fields(struct span l, struct span *f, size_t max)
 {
-	const char *end = l.p + l.n, *colon;
-	size_t n = 0;
+	const char *p = l.p, *end = l.p + l.n;
+	size_t n;
 
-	if (memchr(l.p, '\0', l.n))
-		return 0;
-	f[0].p = l.p;
-	while (n + 1 < max && (colon = memchr(f[n].p, ':', (size_t)(end - f[n].p)))) {
-		f[n].n = (size_t)(colon - f[n].p);
-		f[++n].p = colon + 1;
+	for (n = 0;; n++) {
+		f[n].p = p;
+		if (n + 1 == max) {
+			f[n].n = (size_t)(end - p);
+			return max;
+		}
+		while (p < end && *p != ':')
+			p++;
+		f[n].n = (size_t)(p - f[n].p);
+		if (p == end)
+			return n + 1;
+		p++;
 	}
-	f[n].n = (size_t)(end - f[n].p);
-	return n + 1;
 }
 
 static bool valid_id(struct span f, uint32_t *id)
 {
 	return parse_id(f.p, f.n, id) == ID_OK;
-}
-
-static bool names_equal(struct span f, const struct ref *want)
-{
-	return f.n == want->len && !memcmp(f.p, want->text, f.n);
 }
 
 /* What a line means for a lookup. UNSURE: a line too long to read in full
@@ -397,34 +403,58 @@ struct pwline {
 	struct span name, home;
 };
 
+/* Is pw want's line? A name is checked already, by name_may_match. */
 static bool is_wanted(const struct pwline *pw, const struct ref *want)
 {
-	if (want->kind == REF_NAME)
-		return names_equal(pw->name, want);
-	return pw->uid == want->id;
+	return want->kind == REF_NAME || pw->uid == want->id;
+}
+
+/* Could whole line l be want's by the name it starts with? Most lines
+ * show at once that they are another user's. Always for an id. */
+static bool name_may_match(struct span l, const struct ref *want)
+{
+	return want->kind != REF_NAME ||
+	       (l.n > want->len && l.p[want->len] == ':' &&
+		!memcmp(l.p, want->text, want->len));
+}
+
+/* The first LINE_MAX_BYTES of a longer passwd line: UNSURE when what
+ * shows of its key could be want's, the fields after the cut unknown. */
+static enum verdict cut_passwd_line(struct span l, const struct ref *want)
+{
+	struct span f[7];
+	size_t n, key = want->kind == REF_NAME ? 0 : 2;
+
+	if (has_nul(l))
+		return NO_MATCH; /* malformed: as if absent */
+	n = split_fields(l, f, 7);
+	if (n <= key)
+		return UNSURE;
+	return cut_key_matches(f[key], key + 1 < n, want);
 }
 
 /* name:password:uid:gid:gecos:home:shell, judged against want, a name or
- * a uid. A line whose uid or gid is not a valid id is as if absent. A cut
- * line is UNSURE when what shows of its key could be want's. */
+ * a uid. A line whose uid or gid is not a valid id is as if absent. */
 static enum verdict passwd_line(struct span l, bool cut, const struct ref *want,
 				struct pwline *pw)
 {
 	struct span f[7];
-	size_t n = split_fields(l, f, 7);
-	size_t key = want->kind == REF_NAME ? 0 : 2;
+	size_t n;
 
 	*pw = (struct pwline){ 0, 0, { "", 0 }, { "", 0 } };
-	if (n == 0)
-		return NO_MATCH; /* malformed: as if absent */
 	if (cut)
-		return n <= key ? UNSURE : cut_key_matches(f[key], key + 1 < n, want);
-	if (n < 4 || !valid_id(f[2], &pw->uid) || !valid_id(f[3], &pw->gid))
+		return cut_passwd_line(l, want);
+	if (!name_may_match(l, want))
 		return NO_MATCH;
+	n = split_fields(l, f, 7);
+	if (n < 4 || !valid_id(f[2], &pw->uid))
+		return NO_MATCH; /* malformed: as if absent */
 	pw->name = f[0];
+	if (!is_wanted(pw, want) || !valid_id(f[3], &pw->gid) || has_nul(l))
+		return NO_MATCH;
 	if (n > 5)
 		pw->home = f[5];
-	return is_wanted(pw, want) ? MATCH : NO_MATCH;
+	return MATCH;
 }
 
 /* Is name one of the comma-separated members? */
@@ -433,14 +463,15 @@ static bool members_contain(struct span m, const char *name, size_t len)
 	const char *p = m.p, *end = m.p + m.n;
 
 	for (;;) {
-		const char *comma = memchr(p, ',', (size_t)(end - p));
-		const char *stop = comma ? comma : end;
+		const char *stop = p;
 
+		while (stop < end && *stop != ',')
+			stop++;
 		if (len && (size_t)(stop - p) == len && !memcmp(p, name, len))
 			return true;
-		if (!comma)
+		if (stop == end)
 			return false;
-		p = comma + 1;
+		p = stop + 1;
 	}
 }
 
@@ -895,15 +926,19 @@ struct grline {
 	bool lists_member;
 };
 
-/* The first LINE_MAX_BYTES of a longer group line, split into n fields:
- * UNSURE when the rest could name a group sought or list the member. */
-static enum verdict cut_group_line(const struct group_scan *s,
-				   const struct span *f, size_t n)
+/* The first LINE_MAX_BYTES of a longer group line: UNSURE when the rest
+ * could name a group sought or list the member. */
+static enum verdict cut_group_line(const struct group_scan *s, struct span l)
 {
+	struct span f[4];
+	size_t n;
 	uint32_t gid;
 
-	if (n == 0 || (n == 4 && !valid_id(f[2], &gid)))
+	if (has_nul(l))
 		return NO_MATCH; /* malformed: as if absent */
+	n = split_fields(l, f, 4);
+	if (n == 4 && !valid_id(f[2], &gid))
+		return NO_MATCH;
 	if (cut_names_pending(s, f[0], n > 1))
 		return UNSURE;
 	/* the members not read could name the user */
@@ -917,17 +952,20 @@ static enum verdict group_line(struct span l, bool cut,
 			       const struct group_scan *s, struct grline *gr)
 {
 	struct span f[4];
-	size_t n = split_fields(l, f, 4);
+	size_t n;
 
 	if (cut)
-		return cut_group_line(s, f, n);
-	if (n < 3 || !valid_id(f[2], &gr->gid))
+		return cut_group_line(s, l);
+	n = split_fields(l, f, 4);
+	if (n < 3)
 		return NO_MATCH; /* malformed: as if absent */
 	gr->name = f[0];
 	gr->named = s->pending ? first_named(s, f[0]) : s->nnames;
 	gr->lists_member = s->member && n == 4 &&
 			   members_contain(f[3], s->member, s->member_len);
-	return gr->named < s->nnames || gr->lists_member ? MATCH : NO_MATCH;
+	if (gr->named == s->nnames && !gr->lists_member)
+		return NO_MATCH;
+	return valid_id(f[2], &gr->gid) && !has_nul(l) ? MATCH : NO_MATCH;
 }
 
 /* Takes what a matching group line gives: the gid of every ref it names
