@@ -403,14 +403,18 @@ struct pwline {
 	struct span name, home;
 };
 
-/* Is pw want's line? A name is checked already, by name_may_match. */
+/* Is pw want's line, by its name or its uid? */
 static bool is_wanted(const struct pwline *pw, const struct ref *want)
 {
-	return want->kind == REF_NAME || pw->uid == want->id;
+	if (want->kind == REF_NAME)
+		return pw->name.n == want->len &&
+		       !memcmp(pw->name.p, want->text, want->len);
+	return pw->uid == want->id;
 }
 
 /* Could whole line l be want's by the name it starts with? Most lines
- * show at once that they are another user's. Always for an id. */
+ * show at once that they are another user's, with no split. Always for
+ * an id. */
 static bool name_may_match(struct span l, const struct ref *want)
 {
 	return want->kind != REF_NAME ||
