@@ -107,12 +107,16 @@ sanitize: su-exec-asan su-exec-static
 		UNPRIVILEGED="$(UNPRIVILEGED)" tests/run $(TESTS)
 
 # Static analysis, zero findings: cppcheck, clang-tidy (.clang-tidy), and
-# gcc's -fanalyzer.
+# gcc's -fanalyzer; and pmccabe: no function of su-exec.c more complex
+# than COMPLEXITY_MAX (its first column, where a switch counts once) or
+# longer than FUNCTION_LINES_MAX lines.
 GCC = gcc
+COMPLEXITY_MAX = 10
+FUNCTION_LINES_MAX = 40
 
 # Each tool, and the Debian package that has it.
 LINT_TOOLS = cppcheck:cppcheck clang-tidy:clang-tidy $(GCC):gcc mandoc:mandoc \
-	groff:groff-base
+	groff:groff-base pmccabe:pmccabe
 
 lint:
 	@for t in $(LINT_TOOLS); do \
@@ -132,6 +136,10 @@ lint:
 		-c -o /dev/null su-exec.c
 	mandoc -Tlint -Wwarning su-exec.1
 	groff -ww -mandoc -Tutf8 su-exec.1 >/dev/null
+	pmccabe su-exec.c | awk -v c=$(COMPLEXITY_MAX) -v l=$(FUNCTION_LINES_MAX) \
+		'$$1 > c || $$5 > l { bad = 1; print "make lint: " $$6 " " $$7 \
+		": complexity " $$1 " (at most " c "), " $$5 " lines (at most " l ")" } \
+		END { exit bad }' >&2
 
 # tests/run ends with a count, and fails when most tests were skipped for
 # want of root unless UNPRIVILEGED=1 asks for the unprivileged part alone.

@@ -8,8 +8,9 @@
  *  - set the groups, then every gid slot, then every uid slot, and check
  *    them all afterwards;
  *  - exec, never fork: the command keeps the PID and gets the signals;
- *  - read /etc/passwd and /etc/group itself, through a bounded buffer,
- *    with no NSS, stdio or locale, so a static build runs in scratch images;
+ *  - read /etc/passwd and /etc/group itself, one line at a time through a
+ *    bounded buffer, with no NSS, stdio or locale, so a static build runs
+ *    in scratch images;
  *  - open every descriptor close-on-exec, and close none it inherited.
  */
 #define _GNU_SOURCE
@@ -30,12 +31,6 @@
 #include <stdnoreturn.h>
 #include <string.h>
 #include <unistd.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
-#ifdef __aarch64__
-#include <arm_neon.h>
-#endif
 
 #ifndef VERSION
 #define VERSION "unknown"
@@ -52,28 +47,25 @@ enum { EXIT_OWN = 125, EXIT_CANNOT_RUN = 126, EXIT_NOT_FOUND = 127 };
 /* Docker, runc and gosu refuse ids above this: (uid_t)-1 and friends mean
  * "unchanged" to the kernel, and wrapping 4294967296 to 0 made root. */
 #define ID_MAX 2147483647u
+/* A fuzzing build may make the limits small, so that small inputs reach
+ * them. */
 #if defined(SU_EXEC_FUZZ) && defined(FUZZ_GROUPS_MAX)
-/* A fuzzing build may make it small: the limit then takes small inputs. */
 #define GROUPS_MAX FUZZ_GROUPS_MAX
 #else
 /* Linux's NGROUPS_MAX; musl's header and sysconf say 32, the kernel 65536. */
 #define GROUPS_MAX 65536
 #endif
 #if defined(SU_EXEC_FUZZ) && defined(FUZZ_LINE_MAX)
-/* A fuzzing build may make both small: long lines then take small inputs. */
 #define LINE_MAX_BYTES ((size_t)FUZZ_LINE_MAX)
 #define CHUNK ((size_t)FUZZ_CHUNK)
 #else
 /* Longest database line read in full (a group of 100,000 members fits). */
 #define LINE_MAX_BYTES ((size_t)1 << 20)
-/* Read size; while lines are short, all of the line buffer that is used.
- * Over a big file the kernel's copy and the read calls cost more than the
- * search: 16 KiB takes a quarter fewer calls than 12, and the peak memory
- * stays under 64 kB at every size (24 KiB would not). */
+/* Read size: while lines are short, the part of the line buffer in use,
+ * so that peak memory stays under 64 kB whatever the file size. */
 #define CHUNK ((size_t)16 << 10)
 #endif
-/* Largest database read: a million entries take about 50 MiB, and this
- * much reads in well under a second. */
+/* Largest database read: a million entries take about 50 MiB. */
 #define DB_MAX_BYTES ((size_t)256 << 20)
 /* Longest piece of untrusted input quoted in a message. */
 #define QUOTE_MAX 64
@@ -142,15 +134,8 @@ static void out_flush(struct out *o)
 
 static void out_put(struct out *o, const char *s, size_t n)
 {
-	while (n) {
-		size_t k = sizeof o->buf - o->len;
-
-		if (k > n)
-			k = n;
-		memcpy(o->buf + o->len, s, k);
-		o->len += k;
-		s += k;
-		n -= k;
+	for (; n; s++, n--) {
+		o->buf[o->len++] = *s;
 		if (o->len == sizeof o->buf)
 			out_flush(o);
 	}
@@ -161,22 +146,14 @@ static void out_str(struct out *o, const char *s)
 	out_put(o, s, strlen(s));
 }
 
-static size_t format_uint(char *end, unsigned v)
+static void out_uint(struct out *o, unsigned v)
 {
-	char *p = end;
+	char d[16], *p = d + sizeof d;
 
 	do
 		*--p = (char)('0' + v % 10);
 	while (v /= 10);
-	return (size_t)(end - p);
-}
-
-static void out_uint(struct out *o, unsigned v)
-{
-	char d[16];
-	size_t n = format_uint(d + sizeof d, v);
-
-	out_put(o, d + sizeof d - n, n);
+	out_put(o, p, (size_t)(d + sizeof d - p));
 }
 
 /* Quotes untrusted bytes, cut to QUOTE_MAX, so a message stays one
@@ -203,43 +180,43 @@ static void out_quoted(struct out *o, const char *s, size_t n)
 		out_str(o, "...");
 }
 
-/*
- * The one error path: one line on stderr, "su-exec: " and fmt, then
- * ": strerror(err)" when err is not 0; exit with status. fmt knows %s
- * (trusted text), %q (untrusted bytes: a pointer and a size_t length) and
- * %u (unsigned).
- */
+/* One conversion of die()'s format: %s (trusted text), %q (untrusted
+ * bytes: a pointer and a size_t length) or %u (unsigned). */
+static void out_conversion(struct out *o, const char *c, va_list *ap)
+{
+	const char *s;
+
+	switch (*c) {
+	case 's':
+		out_str(o, va_arg(*ap, const char *));
+		break;
+	case 'q':
+		s = va_arg(*ap, const char *);
+		out_quoted(o, s, va_arg(*ap, size_t));
+		break;
+	case 'u':
+		out_uint(o, va_arg(*ap, unsigned));
+		break;
+	default:
+		out_put(o, c, 1);
+	}
+}
+
+/* The one error path: one line on stderr, "su-exec: " and fmt, then
+ * ": strerror(err)" when err is not 0; exit with status. */
 static noreturn void die(int status, int err, const char *fmt, ...)
 {
-	struct out o;
+	struct out o = { STDERR_FILENO, 0, "" };
 	const char *p;
 	va_list ap;
 
-	o.fd = STDERR_FILENO;
-	o.len = 0;
 	out_str(&o, "su-exec: ");
 	va_start(ap, fmt);
 	for (p = fmt; *p; p++) {
-		const char *s;
-
-		if (*p != '%' || !p[1]) {
+		if (*p == '%' && p[1])
+			out_conversion(&o, ++p, &ap);
+		else
 			out_put(&o, p, 1);
-			continue;
-		}
-		switch (*++p) {
-		case 's':
-			out_str(&o, va_arg(ap, const char *));
-			break;
-		case 'q':
-			s = va_arg(ap, const char *);
-			out_quoted(&o, s, va_arg(ap, size_t));
-			break;
-		case 'u':
-			out_uint(&o, va_arg(ap, unsigned));
-			break;
-		default:
-			out_put(&o, p, 1);
-		}
 	}
 	va_end(ap);
 	if (err) {
@@ -253,18 +230,15 @@ static noreturn void die(int status, int err, const char *fmt, ...)
 
 static noreturn void print_and_exit(const char *text)
 {
-	struct out o;
+	struct out o = { STDOUT_FILENO, 0, "" };
 
-	o.fd = STDOUT_FILENO;
-	o.len = 0;
 	out_str(&o, text);
 	out_flush(&o);
 	quit(0);
 }
 
 /* Zeroed memory straight from the kernel, for the one allocation whose
- * size has no fixed bound (a copy of the environment); everything else
- * lives in struct work. */
+ * size has no fixed bound (a copy of the environment). */
 static void *map_memory(size_t n)
 {
 	void *p = mmap(NULL, n, PROT_READ | PROT_WRITE,
@@ -331,88 +305,6 @@ struct gref {
 	bool found;
 };
 
-/* ---- byte search ---------------------------------------------------- */
-
-/* Sixteen bytes as one value: gcc and clang turn operations on it into
- * SIMD instructions where the machine has them, plain ones elsewhere.
- * Those that have them in every build for its architecture: x86-64,
- * arm64, ppc64el. */
-#if defined(__SSE2__) || defined(__ARM_NEON) || defined(__ALTIVEC__)
-#define HAVE_SIMD16 1
-#else
-#define HAVE_SIMD16 0
-#endif
-typedef unsigned char bytes16 __attribute__((vector_size(16)));
-typedef uint64_t words16 __attribute__((vector_size(16)));
-
-static inline __attribute__((always_inline)) bytes16 load16(const char *p)
-{
-	bytes16 v;
-
-	memcpy(&v, p, sizeof v);
-	return v;
-}
-
-static inline __attribute__((always_inline)) bool any_set(bytes16 v)
-{
-#ifdef __SSE2__
-	return _mm_movemask_epi8((__m128i)v) != 0;
-#else
-	words16 w = (words16)v;
-
-	return (w[0] | w[1]) != 0;
-#endif
-}
-
-/* Bit i for place i of a step that passed. */
-static inline __attribute__((always_inline)) unsigned places_of(bytes16 v)
-{
-#ifdef __SSE2__
-	return (unsigned)_mm_movemask_epi8((__m128i)v);
-#elif defined(__aarch64__)
-	/* each place's own bit, then the bits of each half added up */
-	const bytes16 bit = { 1, 2, 4, 8, 16, 32, 64, 128,
-			      1, 2, 4, 8, 16, 32, 64, 128 };
-	uint8x16_t b = (uint8x16_t)(v & bit);
-
-	return vaddv_u8(vget_low_u8(b)) | (unsigned)vaddv_u8(vget_high_u8(b)) << 8;
-#else
-	unsigned m = 0, i;
-
-	for (i = 0; i < 16; i++)
-		m |= (unsigned)(v[i] & 1) << i;
-	return m;
-#endif
-}
-
-/* The first c in [p, end), or NULL. Sixteen bytes a step: lines and
- * fields are short, shorter than the set-up of a word-at-a-time memchr. */
-static const char *find_byte(const char *p, const char *end, char c)
-{
-	const bytes16 want = (bytes16){ 0 } + (unsigned char)c;
-
-	if (!HAVE_SIMD16) /* a word at a time, in less code */
-		return memchr(p, c, (size_t)(end - p));
-	if (end - p < 16) {
-		for (; p < end; p++)
-			if (*p == c)
-				return p;
-		return NULL;
-	}
-	for (;; p += 16) {
-		bytes16 v;
-
-		/* the last step overlaps the one before, which held no c */
-		if (end - p < 16)
-			p = end - 16;
-		v = (bytes16)(load16(p) == want);
-		if (any_set(v))
-			return p + __builtin_ctz(places_of(v));
-		if (end - p == 16)
-			return NULL;
-	}
-}
-
 /* ---- database lines (pure) ------------------------------------------- */
 
 struct span {
@@ -420,9 +312,10 @@ struct span {
 	size_t n;
 };
 
+/* ' ', '\t', '\v', '\f' and '\r': every blank lies at or below ' '. */
 static bool is_blank(char c)
 {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+	return c <= ' ' && (c == ' ' || (c >= '\t' && c <= '\r' && c != '\n'));
 }
 
 /* Trims blanks (so CRLF files work); false for lines that say nothing:
@@ -439,56 +332,32 @@ static bool usable_line(struct span *l, bool cut)
 	return l->n && l->p[0] != '#';
 }
 
-/* Field *f ends at the ':' at c, and the next one starts after it. */
-static inline __attribute__((always_inline)) void split_at(struct span **f,
-							   const char *c)
+/* A line that holds a NUL byte is malformed. */
+static bool has_nul(struct span l)
 {
-	(*f)->n = (size_t)(c - (*f)->p);
-	(++*f)->p = c + 1;
+	return memchr(l.p, '\0', l.n) != NULL;
 }
 
-/* Splits at ':' into at most max fields, the last one taking the rest;
- * 0 when the line holds a NUL byte: it is malformed. One pass finds both,
- * sixteen bytes a step where there is SIMD; the last step overlaps the one
- * before, and skip says how many of its places that one has seen. */
+/* Splits l at ':' into at most max fields, the last one taking the rest;
+ * returns how many. */
 static size_t split_fields(struct span l, struct span *f, size_t max)
 {
 	const char *p = l.p, *end = l.p + l.n;
-	struct span *cur = f, *last = f + max - 1;
+	size_t n;
 
-	f[0].p = l.p;
-	if (!HAVE_SIMD16 || l.n < 16) {
-		for (; p < end; p++) {
-			if (*p == '\0')
-				return 0;
-			if (*p == ':' && cur < last)
-				split_at(&cur, p);
+	for (n = 0;; n++) {
+		f[n].p = p;
+		if (n + 1 == max) {
+			f[n].n = (size_t)(end - p);
+			return max;
 		}
-	} else {
-		const bytes16 colon = (bytes16){ 0 } + ':';
-		unsigned skip = 0;
-
-		for (;; p += 16) {
-			unsigned colons;
-			bytes16 v;
-
-			if (end - p < 16) {
-				skip = (unsigned)(16 - (end - p));
-				p = end - 16;
-			}
-			v = load16(p);
-			/* the places seen already held no NUL */
-			if (any_set((bytes16)(v == (bytes16){ 0 })))
-				return 0;
-			colons = places_of((bytes16)(v == colon)) >> skip << skip;
-			for (; colons && cur < last; colons &= colons - 1)
-				split_at(&cur, p + __builtin_ctz(colons));
-			if (end - p == 16)
-				break;
-		}
+		while (p < end && *p != ':')
+			p++;
+		f[n].n = (size_t)(p - f[n].p);
+		if (p == end)
+			return n + 1;
+		p++;
 	}
-	cur->n = (size_t)(end - cur->p);
-	return (size_t)(cur - f) + 1;
 }
 
 static bool valid_id(struct span f, uint32_t *id)
@@ -500,25 +369,32 @@ static bool valid_id(struct span f, uint32_t *id)
  * that may be the one sought; the caller must fail rather than guess. */
 enum verdict { NO_MATCH, MATCH, UNSURE };
 
-/* Does key field f name want? complete is false when the line was cut
- * inside f, so only its beginning is known: a cut that falls right after
- * the whole name still leaves it unsure, as the name may go on past it. */
-static enum verdict key_matches(struct span f, bool complete,
-				const struct ref *want)
+/* Could name field f of a line cut too long be want's name? complete is
+ * false when the cut falls inside f, so only its beginning is known: a cut
+ * right after the whole name still leaves it unsure. */
+static enum verdict cut_name_matches(struct span f, bool complete,
+				     const struct ref *want)
+{
+	bool head = f.n <= want->len && !memcmp(f.p, want->text, f.n);
+
+	if (complete)
+		return head && f.n == want->len ? UNSURE : NO_MATCH;
+	return head ? UNSURE : NO_MATCH;
+}
+
+/* The same for a key that is a name or an id: digits cut short may be
+ * any number. */
+static enum verdict cut_key_matches(struct span f, bool complete,
+				    const struct ref *want)
 {
 	uint32_t id;
 
-	if (want->kind == REF_NAME) {
-		bool head = f.n <= want->len && !memcmp(f.p, want->text, f.n);
-
-		if (complete)
-			return head && f.n == want->len ? MATCH : NO_MATCH;
-		return head ? UNSURE : NO_MATCH;
-	}
+	if (want->kind == REF_NAME)
+		return cut_name_matches(f, complete, want);
 	if (!complete)
 		return f.n == 0 || parse_id(f.p, f.n, &id) != ID_NOT_NUMBER
 			       ? UNSURE : NO_MATCH;
-	return valid_id(f, &id) && id == want->id ? MATCH : NO_MATCH;
+	return valid_id(f, &id) && id == want->id ? UNSURE : NO_MATCH;
 }
 
 /* A passwd line as the lookup needs it. */
@@ -527,27 +403,61 @@ struct pwline {
 	struct span name, home;
 };
 
-/* name:password:uid:gid:gecos:home:shell. want is a name or an id; a line
- * whose uid or gid is not a valid id is as if absent. */
+/* Is pw want's line, by its name or its uid? */
+static bool is_wanted(const struct pwline *pw, const struct ref *want)
+{
+	if (want->kind == REF_NAME)
+		return pw->name.n == want->len &&
+		       !memcmp(pw->name.p, want->text, want->len);
+	return pw->uid == want->id;
+}
+
+/* Could whole line l be want's by the name it starts with? Most lines
+ * show at once that they are another user's, with no split. Always for
+ * an id. */
+static bool name_may_match(struct span l, const struct ref *want)
+{
+	return want->kind != REF_NAME ||
+	       (l.n > want->len && l.p[want->len] == ':' &&
+		!memcmp(l.p, want->text, want->len));
+}
+
+/* The first LINE_MAX_BYTES of a longer passwd line: UNSURE when what
+ * shows of its key could be want's, the fields after the cut unknown. */
+static enum verdict cut_passwd_line(struct span l, const struct ref *want)
+{
+	struct span f[7];
+	size_t n, key = want->kind == REF_NAME ? 0 : 2;
+
+	if (has_nul(l))
+		return NO_MATCH; /* malformed: as if absent */
+	n = split_fields(l, f, 7);
+	if (n <= key)
+		return UNSURE;
+	return cut_key_matches(f[key], key + 1 < n, want);
+}
+
+/* name:password:uid:gid:gecos:home:shell, judged against want, a name or
+ * a uid. A line whose uid or gid is not a valid id is as if absent. */
 static enum verdict passwd_line(struct span l, bool cut, const struct ref *want,
 				struct pwline *pw)
 {
 	struct span f[7];
-	size_t n = split_fields(l, f, 7);
-	size_t key = want->kind == REF_NAME ? 0 : 2;
-	enum verdict v;
+	size_t n;
 
-	if (n == 0)
-		return NO_MATCH; /* malformed: as if absent */
-	if (n <= key)
-		return cut ? UNSURE : NO_MATCH;
-	v = key_matches(f[key], !cut || key + 1 < n, want);
-	if (v == NO_MATCH || cut)
-		return v == NO_MATCH ? NO_MATCH : UNSURE;
-	if (n < 4 || !valid_id(f[2], &pw->uid) || !valid_id(f[3], &pw->gid))
+	*pw = (struct pwline){ 0, 0, { "", 0 }, { "", 0 } };
+	if (cut)
+		return cut_passwd_line(l, want);
+	if (!name_may_match(l, want))
 		return NO_MATCH;
+	n = split_fields(l, f, 7);
+	if (n < 4 || !valid_id(f[2], &pw->uid))
+		return NO_MATCH; /* malformed: as if absent */
 	pw->name = f[0];
-	pw->home = n > 5 ? f[5] : (struct span){ "", 0 };
+	if (!is_wanted(pw, want) || !valid_id(f[3], &pw->gid) || has_nul(l))
+		return NO_MATCH;
+	if (n > 5)
+		pw->home = f[5];
 	return MATCH;
 }
 
@@ -557,26 +467,27 @@ static bool members_contain(struct span m, const char *name, size_t len)
 	const char *p = m.p, *end = m.p + m.n;
 
 	for (;;) {
-		const char *comma = find_byte(p, end, ',');
-		const char *stop = comma ? comma : end;
+		const char *stop = p;
 
+		while (stop < end && *stop != ',')
+			stop++;
 		if (len && (size_t)(stop - p) == len && !memcmp(p, name, len))
 			return true;
-		if (!comma)
+		if (stop == end)
 			return false;
-		p = comma + 1;
+		p = stop + 1;
 	}
 }
 
 /* ---- group id sets --------------------------------------------------- */
 
-/* A set of gids with room for GIDSET_ROOM: gids are appended, and sorted
- * and made unique only when the room is full and at the end. The room is
+/* A set of at most GIDSET_CAPACITY gids: gids are appended, and sorted
+ * and made unique only when it is full and at the end. The capacity is
  * twice what Linux takes, so that each sort comes after at least
  * GROUPS_MAX + 2 additions: the time stays O(n log n) however many of them
  * are duplicates, and more than GROUPS_MAX is seen, never cut. Sorted and
  * unique after gidset_compact. */
-#define GIDSET_ROOM ((size_t)2 * (GROUPS_MAX + 1))
+#define GIDSET_CAPACITY ((size_t)2 * (GROUPS_MAX + 1))
 struct gidset {
 	uint32_t *v;
 	size_t n;
@@ -644,7 +555,7 @@ static void gidset_compact(struct gidset *s)
 /* False when the set has outgrown GROUPS_MAX: the caller must fail. */
 static bool gidset_add(struct gidset *s, uint32_t gid)
 {
-	if (s->n == GIDSET_ROOM) {
+	if (s->n == GIDSET_CAPACITY) {
 		gidset_compact(s);
 		if (s->n > GROUPS_MAX)
 			return false;
@@ -660,27 +571,26 @@ static bool gidset_equal(const struct gidset *a, const struct gidset *b)
 
 /* ---- reading the database -------------------------------------------- */
 
-/* The line buffer: a line of LINE_MAX_BYTES and its newline fit, with
- * room for one more read. */
+/* The line buffer: a line of LINE_MAX_BYTES and one read more fit; after
+ * the reading, a group list read back (GROUPS_MAX gids and the primary). */
+#define GROUP_LIST_BYTES ((GROUPS_MAX + 1) * sizeof(uint32_t))
 #define LINE_BUF_SIZE (LINE_MAX_BYTES + CHUNK > GROUP_LIST_BYTES ? \
 		       LINE_MAX_BYTES + CHUNK : GROUP_LIST_BYTES)
-/* ... and, once the reading is done, a group list read back (GROUPS_MAX
- * gids and the primary one). */
-#define GROUP_LIST_BYTES ((GROUPS_MAX + 1) * sizeof(uint32_t))
 
-/* A database file read line by line. Reads are CHUNK bytes each, and a
- * line is moved to the front of the buffer when it runs past its end, so
- * only the first pages of the buffer are touched unless a line is long. */
+/* A database file read line by line, CHUNK bytes a read. A line is moved
+ * to the front of the buffer when it runs past the end of what is read,
+ * so only the first pages of the buffer are touched unless a line is
+ * long. */
 struct db {
 	const char *path;
 	int fd;            /* -1: the file is missing and reads as empty */
-	bool eof, skipping;
+	bool eof;
+	bool skipping;     /* in the rest of a line too long to read */
 	char *buf;         /* LINE_BUF_SIZE bytes */
-	size_t pos, end;
-	size_t nonl;       /* buf[pos, nonl) is known to hold no newline */
-	size_t base;       /* the file offset of buf[0] */
-	size_t cut_at;     /* the file offset of the last line cut */
-	uint64_t size;     /* the size fstat gave at open */
+	size_t pos, end;   /* buf[pos, end): read but not handed out yet */
+	size_t searched;   /* buf[pos, searched) holds no newline */
+	size_t total;      /* bytes read from the file */
+	unsigned line_no;  /* the number of the line last handed out */
 };
 
 static noreturn void die_too_big(const struct db *d)
@@ -689,54 +599,48 @@ static noreturn void die_too_big(const struct db *d)
 	    d->path, (unsigned)(DB_MAX_BYTES >> 20));
 }
 
+static noreturn void die_long_line(const struct db *d)
+{
+	die(EXIT_OWN, 0, "cannot read %s: line %u is longer than %u bytes",
+	    d->path, d->line_no, (unsigned)LINE_MAX_BYTES);
+}
+
 /* Is fd on a file system whose files are made up as they are read (proc,
  * sys and kin)? They call themselves regular, with size 0, and may never
  * end: /proc/self/pagemap reads for minutes. The magic numbers are the
- * kernel's (include/uapi/linux/magic.h), not in musl's headers. */
+ * kernel's (include/uapi/linux/magic.h), not in musl's headers: proc,
+ * sysfs, debugfs, tracefs, securityfs, cgroup, cgroup2, configfs, bpf,
+ * pstore, efivarfs, selinuxfs, smackfs. */
 static bool on_pseudo_fs(int fd)
 {
+	static const uint32_t magic[] = {
+		0x9fa0, 0x62656572, 0x64626720, 0x74726163, 0x73636673,
+		0x27e0eb, 0x63677270, 0x62656570, 0xcafe4a11, 0x6165676c,
+		0xde5e81e4, 0xf97cff8c, 0x43415d53,
+	};
 	struct statfs sf;
+	size_t i;
 
 	if (fstatfs(fd, &sf) != 0)
 		return false; /* then the size limit still bounds the read */
-	switch ((uint32_t)sf.f_type) {
-	case 0x9fa0:     /* proc */
-	case 0x62656572: /* sysfs */
-	case 0x64626720: /* debugfs */
-	case 0x74726163: /* tracefs */
-	case 0x73636673: /* securityfs */
-	case 0x27e0eb:   /* cgroup */
-	case 0x63677270: /* cgroup2 */
-	case 0x62656570: /* configfs */
-	case 0xcafe4a11: /* bpf */
-	case 0x6165676c: /* pstore */
-	case 0xde5e81e4: /* efivarfs */
-	case 0xf97cff8c: /* selinuxfs */
-	case 0x43415d53: /* smackfs */
-		return true;
-	default:
-		return false;
-	}
+	for (i = 0; i < sizeof magic / sizeof magic[0]; i++)
+		if ((uint32_t)sf.f_type == magic[i])
+			return true;
+	return false;
 }
 
-/* Straight to the kernel: musl's open() follows an O_CLOEXEC open with an
- * fcntl, for kernels older than 2.6.23, one system call more a file.
- * O_NONBLOCK: a FIFO put in place of the file must not hang us. */
-static int open_db(const char *path)
-{
-	return (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC |
-			    O_NOCTTY | O_NONBLOCK | O_LARGEFILE);
-}
-
+/* Opens path, or dies naming it; a missing file reads as empty. Only a
+ * regular file is read. O_NONBLOCK: a FIFO put in place of the file must
+ * not hang us. */
 static void db_open(struct db *d, const char *path, char *buf)
 {
 	struct stat st;
 
+	memset(d, 0, sizeof *d);
 	d->path = path;
-	d->eof = d->skipping = false;
 	d->buf = buf;
-	d->pos = d->end = d->nonl = d->base = d->cut_at = 0;
-	d->fd = open_db(path);
+	d->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK |
+		     O_LARGEFILE);
 	if (d->fd < 0) {
 		if (errno != ENOENT)
 			die(EXIT_OWN, errno, "cannot open %s", path);
@@ -750,8 +654,7 @@ static void db_open(struct db *d, const char *path, char *buf)
 	if (on_pseudo_fs(d->fd))
 		die(EXIT_OWN, 0, "cannot read %s: a pseudo file (proc, sys), "
 		    "not a database", path);
-	d->size = (uint64_t)st.st_size;
-	if (d->size > DB_MAX_BYTES)
+	if ((uint64_t)st.st_size > DB_MAX_BYTES)
 		die_too_big(d);
 }
 
@@ -762,339 +665,128 @@ static void db_close(struct db *d)
 	d->fd = -1;
 }
 
-/* Appends what one read() gives; false at end of file. Reads end at the
- * CHUNK mark while lines are short, so the buffer's other pages stay
- * untouched. db_block keeps d->end <= LINE_MAX_BYTES, so a CHUNK fits. */
+/* Moves what is not handed out yet to the front of the buffer, then
+ * appends what one read() gives; false at end of file, which is where
+ * read() says so. The caller leaves at most LINE_MAX_BYTES, so a CHUNK
+ * fits; reads end at the CHUNK mark while lines are short. */
 static bool db_fill(struct db *d)
 {
-	size_t want = d->end < CHUNK ? CHUNK - d->end : CHUNK;
 	ssize_t n;
 
 	if (d->eof)
 		return false;
+	d->end -= d->pos;
+	d->searched -= d->pos;
+	memmove(d->buf, d->buf + d->pos, d->end);
+	d->pos = 0;
 	do
-		n = read(d->fd, d->buf + d->end, want);
+		n = read(d->fd, d->buf + d->end,
+			 d->end < CHUNK ? CHUNK - d->end : CHUNK);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		die(EXIT_OWN, errno, "cannot read %s", d->path);
 	d->end += (size_t)n;
+	d->total += (size_t)n;
 	/* a file that grows as it is read stops at the limit too */
-	if (d->base + d->end > DB_MAX_BYTES)
+	if (d->total > DB_MAX_BYTES)
 		die_too_big(d);
-	/* a read that stops short right where fstat said the file ends has
-	 * reached it: no read more only to be told so */
-	d->eof = n == 0 || ((size_t)n < want && d->base + d->end == d->size);
+	d->eof = n == 0;
 	return n > 0;
 }
 
-/* The first '\n' in [p, end), or NULL. */
-static char *find_newline(char *p, const char *end)
+/* Where the line at pos ends: its newline, or the end of what is read
+ * when the file ends first or the line is already too long. Each byte is
+ * searched once. */
+static size_t db_line_end(struct db *d)
 {
-	return (char *)find_byte(p, end, '\n');
+	for (;;) {
+		const char *nl = memchr(d->buf + d->searched, '\n',
+					d->end - d->searched);
+
+		if (nl)
+			return (size_t)(nl - d->buf);
+		d->searched = d->end;
+		if (d->end - d->pos > LINE_MAX_BYTES || !db_fill(d))
+			return d->end;
+	}
 }
 
-/* Moves the unread bytes to the front of the buffer. */
-static void db_compact(struct db *d)
+/* Skips the rest of a line too long to read; false at end of file. */
+static bool db_skip_rest(struct db *d)
 {
-	d->base += d->pos;
-	d->nonl -= d->pos;
-	d->end -= d->pos;
-	if (d->end) /* most blocks end with the bytes read: nothing to move */
-		memmove(d->buf, d->buf + d->pos, d->end);
-	d->pos = 0;
-}
+	const char *nl;
 
-/* The cut line: its first LINE_MAX_BYTES bytes, at buf + start. */
-static void db_cut(struct db *d, size_t start, struct span *b)
-{
-	b->p = d->buf + start;
-	b->n = LINE_MAX_BYTES;
-	d->cut_at = d->base + start;
+	while (!(nl = memchr(d->buf + d->pos, '\n', d->end - d->pos))) {
+		d->pos = d->end;
+		if (!db_fill(d))
+			return false;
+	}
+	d->pos = d->searched = (size_t)(nl + 1 - d->buf);
+	d->skipping = false;
+	return true;
 }
 
 /*
- * The next block of whole lines, valid until the next call; false at end
- * of file. The lines are separated by '\n' (the last one may lack it), and
- * none is longer than LINE_MAX_BYTES. A longer line comes alone, cut to
- * that length, with *cut set; the rest of it is skipped.
+ * The one line reader: the next line without its newline, valid until
+ * the next call, numbered in d->line_no; false at end of file. A line
+ * longer than LINE_MAX_BYTES comes cut to that length, with *cut set, and
+ * the rest of it is skipped: only what shows before the cut is judged.
  */
-static bool db_block(struct db *d, struct span *b, bool *cut)
+static bool db_next_line(struct db *d, struct span *l, bool *cut)
 {
-	for (;;) {
-		char *start = d->buf + d->pos, *end = d->buf + d->end, *last = end;
+	size_t stop;
 
-		if (d->skipping) {
-			char *nl = find_newline(start, end);
-
-			d->skipping = !nl;
-			d->pos = nl ? (size_t)(nl + 1 - d->buf) : d->end;
-			if (nl)
-				continue;
-		}
-		if (d->nonl < d->pos)
-			d->nonl = d->pos;
-		/* the last newline; a long partial line is scanned once */
-		while (last > d->buf + d->nonl && last[-1] != '\n')
-			last--;
-		if (last > d->buf + d->nonl) {
-			/* only a line carried over from the last read can be
-			 * long, and only in a block that long */
-			size_t first = (size_t)(last - start) <= LINE_MAX_BYTES ? 0 :
-				(size_t)(find_newline(start, last) - start);
-
-			*cut = first > LINE_MAX_BYTES;
-			if (*cut) {
-				db_cut(d, d->pos, b);
-				d->pos += first + 1;
-				return true;
-			}
-			b->p = start;
-			b->n = (size_t)(last - start);
-			d->pos = (size_t)(last - d->buf);
-			d->nonl = d->pos;
-			return true;
-		}
-		d->nonl = d->end;
-		db_compact(d);
-		if (d->end > LINE_MAX_BYTES && !d->skipping) {
-			db_cut(d, 0, b);
-			d->pos = d->end;
-			d->skipping = *cut = true;
-			return true;
-		}
-		if (!db_fill(d)) {
-			if (d->skipping || d->end == 0)
-				return false;
-			/* a last line without its newline */
-			b->p = d->buf;
-			b->n = d->end;
-			d->pos = d->end;
-			*cut = false;
-			return true;
-		}
-	}
-}
-
-/* Counts the lines of path before offset at: only for a message, so that
- * the fast path never has to count them. */
-static unsigned line_number(const char *path, size_t at, char *buf)
-{
-	unsigned line = 1;
-	int fd = open_db(path);
-	ssize_t n;
-
-	while (fd >= 0 && at > 0 &&
-	       (n = read(fd, buf, at < CHUNK ? at : CHUNK)) > 0) {
-		char *p = buf;
-		const char *end = buf + n;
-
-		while ((p = find_newline(p, end))) {
-			line++;
-			p++;
-		}
-		at -= (size_t)n;
-	}
-	if (fd >= 0)
-		close(fd);
-	return line;
-}
-
-static noreturn void die_long_line(struct db *d)
-{
-	die(EXIT_OWN, 0, "cannot read %s: line %u is longer than %u bytes",
-	    d->path, line_number(d->path, d->cut_at, d->buf),
-	    (unsigned)LINE_MAX_BYTES);
-}
-
-/* What the search looks for at each place: text's first byte there and
- * its last byte text.n - 1 further (first and last, as names often share
- * their first letters: "nobody", "nologin"). */
-struct probe {
-	bytes16 first, last_byte;
-	size_t last;
-};
-
-static struct probe probe_for(struct span text)
-{
-	struct probe q;
-
-	q.last = text.n - 1;
-	q.first = (bytes16){ 0 } + (unsigned char)text.p[0];
-	q.last_byte = (bytes16){ 0 } + (unsigned char)text.p[q.last];
-	return q;
-}
-
-/* The places p .. p + 15 that pass the probe: 0xff in each byte. */
-static inline __attribute__((always_inline)) bytes16 passing(const char *p, const struct probe *q)
-{
-	return (bytes16)((load16(p) == q->first) &
-			 (load16(p + q->last) == q->last_byte));
-}
-
-/* From p on, by steps of sixteen places up to the one at last_step, the
- * first step with a place that passes the probe, as a mask of its places;
- * 0 when there is none. The last step may overlap the one before it, so
- * that no place is left for a byte loop. Apart, with no call inside, so
- * that its constants stay in registers. */
-static __attribute__((noinline)) unsigned next_step(const char **from,
-						    const char *last_step,
-						    const struct probe *q)
-{
-	const char *p = *from;
-	bytes16 v;
-
-	/* four steps a turn while all four are before last_step; one,
-	 * spelled out byte by byte, where there is no SIMD */
-	for (; HAVE_SIMD16 && p + 48 <= last_step; p += 64)
-		if (any_set(passing(p, q) | passing(p + 16, q) |
-			    passing(p + 32, q) | passing(p + 48, q)))
-			break;
-	for (;; p += 16) {
-		if (p > last_step)
-			p = last_step;
-		v = passing(p, q);
-		if (any_set(v) || p == last_step)
-			break;
-	}
-	*from = p;
-	return places_of(v);
-}
-
-/* Where a key can start: a name at the start of a line, after its
- * blanks; a member right after a ':' or a ','; the digits of an id after
- * a ':' and the zeros that may lead them. */
-enum anchor { LINE_START, MEMBER_START, ID_START };
-
-/* Can a key start at p, in a block of whole lines that starts at start?
- * What is walked over (blanks, leading zeros) ends at p, whose byte is not
- * of that kind: each byte is walked over once in a search. */
-static bool anchored(const char *start, const char *p, enum anchor a)
-{
-	if (a == MEMBER_START)
-		return p > start && (p[-1] == ':' || p[-1] == ',');
-	if (a == ID_START) {
-		/* zeros lead the digits of any id but 0, whose own start
-		 * is then the only place to look */
-		if (p[0] != '0')
-			while (p > start && p[-1] == '0')
-				p--;
-		return p > start && p[-1] == ':';
-	}
-	while (p > start && is_blank(p[-1]))
-		p--;
-	return p == start || p[-1] == '\n';
-}
-
-/* The first place in [p, end), a block that starts at start, where text
- * (n > 0 bytes) starts at an anchor, or NULL. Sixteen places a step, and
- * only places that pass the probe are looked at. Text is compared in full
- * only at anchors, and it cannot run past the end of a line or a field
- * there (see key_searchable), so the search takes time linear in the
- * block whatever text and lines hold. */
-static const char *find_key(const char *start, const char *p, const char *end,
-			    struct span text, enum anchor a)
-{
-	const struct probe q = probe_for(text);
-	const char *last_step;
-	unsigned m;
-
-	/* a step reads its sixteen places and q.last bytes more */
-	if ((size_t)(end - p) < text.n + 15) {
-		for (; (size_t)(end - p) >= text.n; p++)
-			if (p[0] == text.p[0] && anchored(start, p, a) &&
-			    !memcmp(p, text.p, text.n))
-				return p;
-		return NULL;
-	}
-	last_step = end - text.n - 15;
-	for (;;) {
-		for (m = next_step(&p, last_step, &q); m; m &= m - 1) {
-			const char *at = p + __builtin_ctz(m);
-
-			if (anchored(start, at, a) && !memcmp(at, text.p, text.n))
-				return at;
-		}
-		if (p == last_step)
-			return NULL;
-		p += 16;
-	}
-}
-
-/* Can text be found at anchor a at all? A field never holds a newline or
- * a ':', a member never a ',', and a name never starts with a blank (lines
- * are trimmed). Text that could not match is never searched: this is also
- * what bounds each comparison at an anchor by the field it starts. */
-static bool key_searchable(struct span text, enum anchor a)
-{
-	size_t i;
-
-	if (!text.n || is_blank(text.p[0]))
+	if (d->skipping && !db_skip_rest(d))
 		return false;
-	/* letters lie above all three: one test a byte for most names */
-	for (i = 0; i < text.n; i++) {
-		unsigned char c = (unsigned char)text.p[i];
-
-		if (c <= ':' && (c == '\n' || c == ':' ||
-				 (c == ',' && a == MEMBER_START)))
-			return false;
+	stop = db_line_end(d);
+	if (stop == d->pos && stop == d->end)
+		return false;
+	d->line_no++;
+	l->p = d->buf + d->pos;
+	*cut = stop - d->pos > LINE_MAX_BYTES;
+	if (*cut) {
+		l->n = LINE_MAX_BYTES;
+		d->pos = d->searched = d->pos + LINE_MAX_BYTES;
+		d->skipping = true;
+		return true;
 	}
+	l->n = stop - d->pos;
+	/* the last line of a file may lack its newline */
+	d->pos = d->searched = stop < d->end ? stop + 1 : stop;
 	return true;
 }
 
-/* The next line of block b, from *from on, that holds text at anchor a;
- * *from moves past it, so that each line is found once. The caller has
- * checked key_searchable. */
-static bool next_line_with(struct span b, const char **from, struct span text,
-			   enum anchor a, struct span *line)
+/* Trims l; false for a line that says nothing. A line cut while still
+ * blank could hold anything after the cut. */
+static bool usable_entry(const struct db *d, struct span *l, bool cut)
 {
-	const char *end = b.p + b.n, *hit, *nl;
+	if (usable_line(l, cut))
+		return true;
+	if (cut && l->n == 0)
+		die_long_line(d);
+	return false;
+}
 
-	if (*from >= end || !(hit = find_key(b.p, *from, end, text, a)))
-		return false;
-	line->p = hit;
-	while (line->p > b.p && line->p[-1] != '\n')
-		line->p--;
-	nl = find_newline((char *)hit, end);
-	line->n = (size_t)((nl ? nl : end) - line->p);
-	*from = nl ? nl + 1 : end;
-	return true;
+/* Is verdict v a match? Dies on UNSURE: never a partial answer. */
+static bool is_match(const struct db *d, enum verdict v)
+{
+	if (v == UNSURE)
+		die_long_line(d);
+	return v == MATCH;
 }
 
 /* ---- resolving the target -------------------------------------------- */
 
-/* What room holds at most: GROUP and the --group-add list, the target's
- * name and home, its groups, the group names in order; the four rounded
- * up to 8 bytes each. */
-#define ROOM_SIZE ((1 + GROUPS_MAX) * (sizeof(struct gref) + sizeof(uint32_t)) + \
-		   LINE_MAX_BYTES + 2 + GIDSET_ROOM * sizeof(uint32_t) + 32)
-
-/*
- * Storage with fixed bounds, zero until used. Static, it costs only the
- * pages actually touched, so memory stays bounded, and small for a normal
- * database, without an allocator. room is handed out in order of need by
- * take(): the small lists first, so that they share a page, then the
- * groups, the one list that grows.
- */
+/* Storage with fixed bounds, zero until used. Static, it costs only the
+ * pages touched, without an allocator. */
 struct work {
-	/* the database line buffer; after the reading, the group list read
-	 * back from the kernel */
+	/* the line buffer; after the reading, the group list read back */
 	_Alignas(uint64_t) char line[LINE_BUF_SIZE];
-	_Alignas(uint64_t) char room[ROOM_SIZE];
-	size_t used;
+	struct gref refs[1 + GROUPS_MAX];    /* GROUP, then each -G */
+	uint32_t by_name[1 + GROUPS_MAX];    /* the named refs, sorted */
+	uint32_t groups[GIDSET_CAPACITY];    /* the target's gids */
+	char user[LINE_MAX_BYTES + 8];       /* its name, "HOME=" and home */
 };
-
-
-/* n bytes of room, in order; ROOM_SIZE bounds what the callers take. */
-static void *take(struct work *w, size_t n)
-{
-	void *p = w->room + w->used;
-
-	n = (n + 7) & ~(size_t)7;
-	if (n > sizeof w->room - w->used)
-		die(EXIT_OWN, ENOMEM, "cannot resolve the identity");
-	w->used += n;
-	return p;
-}
 
 /* Who the command runs as. */
 struct ident {
@@ -1110,7 +802,7 @@ struct ident {
  * about to be reused. */
 static void keep_user(const struct pwline *pw, struct work *w, struct ident *t)
 {
-	char *text = take(w, pw->name.n + pw->home.n + 7);
+	char *text = w->user;
 
 	memcpy(text, pw->name.p, pw->name.n);
 	text[pw->name.n] = '\0';
@@ -1126,67 +818,32 @@ static void keep_user(const struct pwline *pw, struct work *w, struct ident *t)
 	t->gid = pw->gid;
 }
 
-/* A line that says something, trimmed; a line cut while still blank
- * could hold anything after the cut. */
-static bool usable_entry(struct db *d, struct span *l, bool cut)
-{
-	if (usable_line(l, cut))
-		return true;
-	if (cut && l->n == 0)
-		die_long_line(d);
-	return false;
-}
-
-/* Takes passwd line l when it is want's. */
-static bool take_passwd_line(struct db *d, struct span l, bool cut,
+/* Is passwd line l want's? Then *t is filled from it. */
+static bool read_passwd_line(const struct db *d, struct span l, bool cut,
 			     const struct ref *want, struct work *w,
 			     struct ident *t)
 {
 	struct pwline pw;
 
-	if (!usable_entry(d, &l, cut))
+	if (!usable_entry(d, &l, cut) ||
+	    !is_match(d, passwd_line(l, cut, want, &pw)))
 		return false;
-	switch (passwd_line(l, cut, want, &pw)) {
-	case NO_MATCH:
-		return false;
-	case UNSURE:
-		die_long_line(d);
-	case MATCH:
-		break;
-	}
 	keep_user(&pw, w, t);
 	return true;
 }
 
 /* Fills *t from the first passwd line for want; false when no line
- * names it. Only lines holding want's text where it can start are looked
- * at: a name at the start of a line, or the decimal digits of the id after
- * a ':' and its leading zeros. */
+ * names it. */
 static bool find_user(const char *path, const struct ref *want,
 		      struct work *w, struct ident *t)
 {
-	char digits[16];
-	struct span key = { want->text, want->len }, b, l;
-	enum anchor at = LINE_START;
 	struct db d;
-	bool cut, found = false, searchable;
+	struct span l;
+	bool cut, found = false;
 
-	if (want->kind != REF_NAME) {
-		key.n = format_uint(digits + sizeof digits, want->id);
-		key.p = digits + sizeof digits - key.n;
-		at = ID_START;
-	}
-	searchable = key_searchable(key, at);
 	db_open(&d, path, w->line);
-	while (!found && db_block(&d, &b, &cut)) {
-		const char *from = b.p;
-
-		if (cut)
-			found = take_passwd_line(&d, b, true, want, w, t);
-		while (!cut && searchable && !found &&
-		       next_line_with(b, &from, key, at, &l))
-			found = take_passwd_line(&d, l, false, want, w, t);
-	}
+	while (!found && db_next_line(&d, &l, &cut))
+		found = read_passwd_line(&d, l, cut, want, w, t);
 	db_close(&d);
 	return found;
 }
@@ -1195,14 +852,13 @@ static bool find_user(const char *path, const struct ref *want,
  * is set, collects the gid of every group that lists it. */
 struct group_scan {
 	struct gref *refs;
-	uint32_t *by_name;   /* the indexes of the named refs, sorted by name */
+	uint32_t *by_name;     /* the indexes of the named refs, by name */
 	size_t nnames;
-	size_t pending;      /* named refs not found yet */
-	const char *member;  /* NULL: memberships are not wanted */
+	size_t pending;        /* named refs not found yet */
+	const char *member;    /* NULL: memberships are not wanted */
 	size_t member_len;
-	bool member_searchable;
 	struct gidset *out;
-	bool too_many;       /* out is full: more than GROUPS_MAX */
+	bool too_many;         /* out is full: more than GROUPS_MAX */
 };
 
 /* Names in the order of their bytes, a name before those it starts. */
@@ -1231,32 +887,29 @@ static struct gref *named(const struct group_scan *s, size_t i)
 	return &s->refs[s->by_name[i]];
 }
 
-/* Resolves every ref named f, the whole name of a valid line with gid:
- * found by binary search, so that a line costs log(names), not names. */
-static void take_name(struct group_scan *s, struct span f, uint32_t gid)
+/* The position in the sorted names of the first ref named name and not
+ * found yet, or nnames: a binary search, so that a line costs
+ * log(names), not names. A name given twice sits twice in a row. */
+static size_t first_named(const struct group_scan *s, struct span name)
 {
 	size_t lo = 0, hi = s->nnames;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (compare_spans(ref_text(named(s, mid)), f) < 0)
+		if (compare_spans(ref_text(named(s, mid)), name) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	/* a name given twice is found twice, by the same line */
-	for (; lo < s->nnames && !named(s, lo)->found &&
-	       !compare_spans(ref_text(named(s, lo)), f); lo++) {
-		named(s, lo)->gid = gid;
-		named(s, lo)->found = true;
-		s->pending--;
-	}
+	if (lo < s->nnames && !named(s, lo)->found &&
+	    !compare_spans(ref_text(named(s, lo)), name))
+		return lo;
+	return s->nnames;
 }
 
 /* Could name field f of a line cut too long name a ref not found yet?
- * complete: f is whole. Rare (a line of over LINE_MAX_BYTES), so each
- * ref is tried in turn. */
+ * complete: f is whole. Rare, so each ref is tried in turn. */
 static bool cut_names_pending(const struct group_scan *s, struct span f,
 			      bool complete)
 {
@@ -1264,34 +917,75 @@ static bool cut_names_pending(const struct group_scan *s, struct span f,
 
 	for (i = 0; i < s->nnames; i++)
 		if (!named(s, i)->found &&
-		    key_matches(f, complete, &named(s, i)->ref) != NO_MATCH)
+		    cut_key_matches(f, complete, &named(s, i)->ref) != NO_MATCH)
 			return true;
 	return false;
 }
 
-/* name:password:gid:members. False when the line is too long to read in
- * full and may concern the target. */
-static bool group_line(struct group_scan *s, struct span l, bool cut)
+/* A group line as the scan needs it. */
+struct grline {
+	uint32_t gid;
+	struct span name;
+	size_t named;        /* first_named of its name; nnames for none */
+	bool lists_member;
+};
+
+/* The first LINE_MAX_BYTES of a longer group line: UNSURE when the rest
+ * could name a group sought or list the member. */
+static enum verdict cut_group_line(const struct group_scan *s, struct span l)
 {
 	struct span f[4];
-	size_t n = split_fields(l, f, 4);
-	bool gid_known = n > 3 || (n == 3 && !cut);
-	uint32_t gid = 0;
-	bool valid = gid_known && valid_id(f[2], &gid);
+	size_t n;
+	uint32_t gid;
 
-	if (n == 0 || ((gid_known || !cut) && !valid))
-		return true; /* malformed: as if absent */
-	if (cut && cut_names_pending(s, f[0], n > 1))
-		return false;
-	if (!cut && s->pending)
-		take_name(s, f[0], gid);
-	if (!s->member)
-		return true;
+	if (has_nul(l))
+		return NO_MATCH; /* malformed: as if absent */
+	n = split_fields(l, f, 4);
+	if (n == 4 && !valid_id(f[2], &gid))
+		return NO_MATCH;
+	if (cut_names_pending(s, f[0], n > 1))
+		return UNSURE;
+	/* the members not read could name the user */
+	return s->member ? UNSURE : NO_MATCH;
+}
+
+/* name:password:gid:members, judged for scan s: MATCH when the line names
+ * a group still sought or lists the member (*gr says which). A line whose
+ * gid is not a valid id is as if absent. */
+static enum verdict group_line(struct span l, bool cut,
+			       const struct group_scan *s, struct grline *gr)
+{
+	struct span f[4];
+	size_t n;
+
 	if (cut)
-		return false; /* the members not read could name the user */
-	if (n == 4 && members_contain(f[3], s->member, s->member_len))
-		s->too_many = !gidset_add(s->out, gid);
-	return true;
+		return cut_group_line(s, l);
+	n = split_fields(l, f, 4);
+	if (n < 3)
+		return NO_MATCH; /* malformed: as if absent */
+	gr->name = f[0];
+	gr->named = s->pending ? first_named(s, f[0]) : s->nnames;
+	gr->lists_member = s->member && n == 4 &&
+			   members_contain(f[3], s->member, s->member_len);
+	if (gr->named == s->nnames && !gr->lists_member)
+		return NO_MATCH;
+	return valid_id(f[2], &gr->gid) && !has_nul(l) ? MATCH : NO_MATCH;
+}
+
+/* Takes what a matching group line gives: the gid of every ref it names
+ * (a name given twice is found twice, by the same line), a membership. */
+static void use_group_line(struct group_scan *s, const struct grline *gr)
+{
+	size_t i;
+
+	for (i = gr->named; i < s->nnames &&
+	     !compare_spans(ref_text(named(s, i)), gr->name); i++) {
+		named(s, i)->gid = gr->gid;
+		named(s, i)->found = true;
+		s->pending--;
+	}
+	if (gr->lists_member)
+		s->too_many = !gidset_add(s->out, gr->gid);
 }
 
 static bool scan_done(const struct group_scan *s)
@@ -1299,50 +993,22 @@ static bool scan_done(const struct group_scan *s)
 	return s->too_many || (!s->member && !s->pending);
 }
 
-/* Takes group line l into scan s. */
-static void take_group_line(struct db *d, struct group_scan *s, struct span l,
-			    bool cut)
-{
-	if (usable_entry(d, &l, cut) && !group_line(s, l, cut))
-		die_long_line(d);
-}
-
-/* Reads a block of whole lines: while names are sought, every line in
- * turn, so that each name gets the first line that has it; after that,
- * only the lines where the user's name starts a member. */
-static void scan_block(struct db *d, struct group_scan *s, struct span b)
-{
-	const char *from = b.p, *end = b.p + b.n;
-	struct span l, name = { s->member, s->member_len };
-
-	while (s->pending && !s->too_many && from < end) {
-		const char *nl = find_newline((char *)from, end);
-
-		l.p = from;
-		l.n = (size_t)((nl ? nl : end) - from);
-		from = nl ? nl + 1 : end;
-		take_group_line(d, s, l, false);
-	}
-	while (s->member_searchable && !s->too_many &&
-	       next_line_with(b, &from, name, MEMBER_START, &l))
-		take_group_line(d, s, l, false);
-}
-
+/* Reads the group file for scan s, each line in turn, until nothing is
+ * left to find. */
 static void scan_groups(const char *path, struct group_scan *s, char *buf)
 {
+	struct grline gr;
 	struct db d;
-	struct span b;
+	struct span l;
 	bool cut;
 
 	if (scan_done(s))
 		return; /* numeric ids only: the file is not needed */
 	db_open(&d, path, buf);
-	while (!scan_done(s) && db_block(&d, &b, &cut)) {
-		if (cut)
-			take_group_line(&d, s, b, true);
-		else
-			scan_block(&d, s, b);
-	}
+	while (!scan_done(s) && db_next_line(&d, &l, &cut))
+		if (usable_entry(&d, &l, cut) &&
+		    is_match(&d, group_line(l, cut, s, &gr)))
+			use_group_line(s, &gr);
 	db_close(&d);
 }
 
@@ -1381,7 +1047,7 @@ static void prepare_scan(struct gref *refs, size_t nrefs, struct work *w,
 	size_t i;
 
 	s->refs = refs;
-	s->by_name = take(w, nrefs * sizeof *s->by_name);
+	s->by_name = w->by_name;
 	s->nnames = 0;
 	for (i = 0; i < nrefs; i++) {
 		struct gref *g = &refs[i];
@@ -1398,49 +1064,26 @@ static void prepare_scan(struct gref *refs, size_t nrefs, struct work *w,
 	s->pending = s->nnames;
 }
 
-/* HOME for a target without a home of its own. */
-static char root_home[] = "HOME=/";
-
-/*
- * Resolves USER[:GROUP] plus the added groups into *t, with Docker's
- * --user rules; dies naming the culprit when something is unknown or bad.
- * refs[0] holds GROUP's text (empty without one), the rest --group-add's.
- * Apart from main: its frame holds the readers of both files, and main's
- * stays small enough for the short form of every stack address.
- */
-static __attribute__((noinline)) void resolve(
-	const char *passwd, const char *group, const char *spec, size_t user_len,
-	struct gref *refs, size_t nrefs, struct work *w, struct ident *t)
+/* Dies naming the first group that no line named; not past the limit,
+ * where the scan may stop before a name. */
+static void check_groups_found(const struct gref *refs, size_t nrefs,
+			       bool fits, const char *group)
 {
-	struct group_scan scan = { 0 };
-	bool fits;
 	size_t i;
 
-	resolve_user(passwd, spec, user_len, w, t);
-	t->groups.v = take(w, GIDSET_ROOM * sizeof *t->groups.v);
-	t->groups.n = 0;
-	scan.out = &t->groups;
-	prepare_scan(refs, nrefs, w, &scan);
-	/* a passwd line with an empty name matched by uid names no member */
-	if (refs[0].ref.kind == REF_NONE && t->name_len) {
-		scan.member = t->name;
-		scan.member_len = t->name_len;
-		scan.member_searchable = key_searchable(
-			(struct span){ scan.member, scan.member_len }, MEMBER_START);
-	}
-	scan_groups(group, &scan, w->line);
-	/* past the limit the scan may stop: a name not reached is not unknown */
-	gidset_compact(&t->groups);
-	fits = !scan.too_many && t->groups.n <= GROUPS_MAX;
 	for (i = 0; fits && i < nrefs; i++)
 		if (!refs[i].found)
 			die(EXIT_OWN, 0, "unknown group %q: no such group in %s",
 			    refs[i].ref.text, refs[i].ref.len, group);
-	if (refs[0].ref.kind != REF_NONE)
-		t->gid = refs[0].gid;
-	if (!t->home_entry || !t->home_entry[5])
-		t->home_entry = root_home;
-	t->home = t->home_entry + 5;
+}
+
+/* Adds the primary gid and the --group-add gids to the memberships; dies
+ * when they need more than GROUPS_MAX. */
+static void add_groups(struct ident *t, const struct gref *refs, size_t nrefs,
+		       bool fits, const char *spec)
+{
+	size_t i;
+
 	/* The primary gid is always a supplementary group too (CVE-2022-36109:
 	 * otherwise a process could shed a group that denies it access). */
 	fits = fits && gidset_add(&t->groups, t->gid);
@@ -1450,6 +1093,41 @@ static __attribute__((noinline)) void resolve(
 	if (!fits || t->groups.n > GROUPS_MAX)
 		die(EXIT_OWN, 0, "%q needs more than %u groups (the Linux limit)",
 		    spec, strlen(spec), (unsigned)GROUPS_MAX);
+}
+
+/* HOME for a target without a home of its own. */
+static char root_home[] = "HOME=/";
+
+/* Resolves USER[:GROUP] plus the added groups into *t, with Docker's
+ * --user rules; dies naming the culprit when something is unknown or bad.
+ * refs[0] holds GROUP's text (empty without one), the rest --group-add's. */
+static void resolve(const char *passwd, const char *group, const char *spec,
+		    size_t user_len, struct gref *refs, size_t nrefs,
+		    struct work *w, struct ident *t)
+{
+	struct group_scan scan = { 0 };
+	bool fits;
+
+	resolve_user(passwd, spec, user_len, w, t);
+	t->groups.v = w->groups;
+	t->groups.n = 0;
+	scan.out = &t->groups;
+	prepare_scan(refs, nrefs, w, &scan);
+	/* a passwd line with an empty name matched by uid names no member */
+	if (refs[0].ref.kind == REF_NONE && t->name_len) {
+		scan.member = t->name;
+		scan.member_len = t->name_len;
+	}
+	scan_groups(group, &scan, w->line);
+	gidset_compact(&t->groups);
+	fits = !scan.too_many && t->groups.n <= GROUPS_MAX;
+	check_groups_found(refs, nrefs, fits, group);
+	if (refs[0].ref.kind != REF_NONE)
+		t->gid = refs[0].gid;
+	if (!t->home_entry || !t->home_entry[5])
+		t->home_entry = root_home;
+	t->home = t->home_entry + 5;
+	add_groups(t, refs, nrefs, fits, spec);
 }
 
 /* ---- switching ------------------------------------------------------- */
@@ -1653,21 +1331,9 @@ static void switch_identity(const struct ident *t, uint32_t *room)
 
 /* ---- running the command --------------------------------------------- */
 
-/* Does var start with prefix? Byte by byte, each only when the one
- * before matched: var may be the shorter. */
-static bool starts_with(const char *var, const char *prefix)
+static bool starts_with(const char *s, const char *prefix)
 {
-	for (; *prefix && *var == *prefix; var++)
-		prefix++;
-	return !*prefix;
-}
-
-/* Does var ("NAME=value") set name_eq ("NAME=")? Most variables differ at
- * their first byte, tested inline: the environment may be long. */
-static inline __attribute__((always_inline)) bool sets(const char *var,
-						       const char *name_eq)
-{
-	return var[0] == name_eq[0] && starts_with(var + 1, name_eq + 1);
+	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
 /* The PATH of env, as getenv(3) finds it: its first entry. */
@@ -1676,7 +1342,7 @@ static const char *path_variable(char **env)
 	char **e;
 
 	for (e = env; e && *e; e++)
-		if (sets(*e, "PATH="))
+		if (starts_with(*e, "PATH="))
 			return *e + 5;
 	return NULL;
 }
@@ -1690,7 +1356,7 @@ static char **env_with_home(char *entry)
 	size_t n = 0, homes = 0, first = 0, k = 0, i;
 
 	for (; env && env[n]; n++)
-		if (sets(env[n], "HOME=") && homes++ == 0)
+		if (starts_with(env[n], "HOME=") && homes++ == 0)
 			first = n;
 	if (homes == 1) {
 		env[first] = entry;
@@ -1698,7 +1364,7 @@ static char **env_with_home(char *entry)
 	}
 	copy = map_memory((n + 2) * sizeof *copy);
 	for (i = 0; i < n; i++)
-		if (!sets(env[i], "HOME="))
+		if (!starts_with(env[i], "HOME="))
 			copy[k++] = env[i];
 		else if (i == first)
 			copy[k++] = entry;
@@ -1745,61 +1411,68 @@ static bool join_path(char *path, const char *dir, size_t dlen,
 	return true;
 }
 
+/* The first PATH entry where the command exists but cannot run. */
+struct failed_entry {
+	const char *dir;
+	size_t len;
+	int err;
+};
+
+/* Runs argv[0] from PATH entry dir (dlen bytes) if it can; returns where
+ * execvp(3) would go on to the next entry, and past a name too long for
+ * this one, noting in *failed the first entry where it cannot run. */
+static void exec_in_entry(char *path, const char *dir, size_t dlen,
+			  char **argv, char **envp, struct failed_entry *failed)
+{
+	int err;
+
+	if (!join_path(path, dir, dlen, argv[0], strlen(argv[0])))
+		return;
+	execve(path, argv, envp);
+	err = errno;
+	if (err != ENOENT && err != ENOTDIR && err != EACCES &&
+	    err != ENAMETOOLONG)
+		die_exec(path, err);
+	if (!failed->err && (err == EACCES || err == ENOENT) &&
+	    exists(path)) {
+		failed->dir = dir;
+		failed->len = dlen;
+		failed->err = err;
+	}
+}
+
 /*
  * Runs argv[0], which holds no '/', from the caller's PATH as execvp(3)
  * would, but after the switch (so the target's own permissions decide) and
  * never through /bin/sh. An entry where the command exists but cannot run
- * is remembered, and reported only if no later entry runs it. Never
- * inlined: its buffer must not weigh on the stack of the common case.
+ * is remembered, and reported only if no later entry runs it.
  */
-static noreturn __attribute__((noinline)) void exec_from_path(char **argv,
-							     char **envp)
+static noreturn void exec_from_path(char **argv, char **envp)
 {
-	const char *cmd = argv[0], *dir = path_variable(envp), *failed_dir = "";
-	size_t clen = strlen(cmd), failed_len = 0;
+	const char *cmd = argv[0], *dir = path_variable(envp);
+	size_t clen = strlen(cmd);
+	struct failed_entry failed = { "", 0, 0 };
 	char path[PATH_BYTES];
-	int failed_err = 0;
 
 	if (!dir)
 		dir = DEFAULT_PATH;
 	for (; clen; dir++) {
-		const char *end = dir;
+		const char *end = strchrnul(dir, ':');
 
-		while (*end && *end != ':')
-			end++;
-		if (join_path(path, dir, (size_t)(end - dir), cmd, clen)) {
-			int err;
-
-			execve(path, argv, envp);
-			err = errno;
-			/* go on where execvp(3) does, and past a name too
-			 * long for this entry */
-			if (err != ENOENT && err != ENOTDIR && err != EACCES &&
-			    err != ENAMETOOLONG)
-				die_exec(path, err);
-			if (!failed_err && (err == EACCES || err == ENOENT) &&
-			    exists(path)) {
-				failed_dir = dir;
-				failed_len = (size_t)(end - dir);
-				failed_err = err;
-			}
-		}
+		exec_in_entry(path, dir, (size_t)(end - dir), argv, envp,
+			      &failed);
 		dir = end;
 		if (!*dir)
 			break;
 	}
-	if (failed_err && join_path(path, failed_dir, failed_len, cmd, clen))
-		die_exec(path, failed_err);
+	if (failed.err && join_path(path, failed.dir, failed.len, cmd, clen))
+		die_exec(path, failed.err);
 	die(EXIT_NOT_FOUND, 0, "cannot run %q: command not found", cmd, clen);
 }
 
 static noreturn void exec_command(char **argv, char **envp)
 {
-	const char *c = argv[0];
-
-	while (*c && *c != '/')
-		c++;
-	if (*c) {
+	if (strchr(argv[0], '/')) {
 		execve(argv[0], argv, envp);
 		die_exec(argv[0], errno);
 	}
@@ -1881,18 +1554,12 @@ static void parse_short_options(struct opts *o, char **argv, int *i)
 	}
 }
 
-/* Options come only before USER; nothing after USER is ever parsed. */
-static void parse_args(int argc, char **argv, struct work *w, struct opts *o)
+/* The options; returns the index of USER, the first argument that is
+ * neither an option nor an option's value. */
+static int parse_options(int argc, char **argv, struct opts *o)
 {
-	/* each --group-add takes an argument at least */
-	size_t most = argc < GROUPS_MAX ? (size_t)(argc > 0 ? argc : 0) : GROUPS_MAX;
-	const char *spec;
-	size_t n;
 	int i;
 
-	o->print = o->no_new_privs = false;
-	o->refs = take(w, (most + 1) * sizeof *o->refs);
-	o->nrefs = 1;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
@@ -1907,25 +1574,35 @@ static void parse_args(int argc, char **argv, struct work *w, struct opts *o)
 		else
 			parse_short_options(o, argv, &i);
 	}
+	return i;
+}
+
+/* Options come only before USER; nothing after USER is ever parsed. */
+static void parse_args(int argc, char **argv, struct work *w, struct opts *o)
+{
+	const char *spec;
+	size_t n;
+	int i;
+
+	o->print = o->no_new_privs = false;
+	o->refs = w->refs;
+	o->nrefs = 1;
+	i = parse_options(argc, argv, o);
 	if (i >= argc)
 		die_usage("missing USER");
 	o->spec = spec = argv[i];
 	o->cmd = argv + i + 1;
 	if (!o->cmd[0] && !o->print)
 		die_usage("missing COMMAND");
-	/* a byte loop: a spec is shorter than strchr's set-up */
-	for (n = 0; spec[n] && spec[n] != ':'; n++)
-		;
+	n = strcspn(spec, ":");
 	o->user_len = n;
 	o->refs[0].ref.text = spec[n] ? spec + n + 1 : "";
 	o->refs[0].ref.len = strlen(o->refs[0].ref.text);
 }
 
 /* uid=N gid=N groups=G,... home=DIR: the primary gid first, then the
- * others ascending. Apart from main, as its buffer would make main's frame
- * too big for the short form of a stack address. */
-static noreturn __attribute__((noinline)) void print_identity(
-	const struct ident *t)
+ * others ascending. */
+static noreturn void print_identity(const struct ident *t)
 {
 	struct out o;
 	size_t i;

@@ -81,8 +81,8 @@ gate_build() {
 	command -v musl-gcc >/dev/null || skip "needs musl-gcc (musl-tools)"
 	run -0 "$root/bench/profile"
 	[[ "$output" == *" PROGRAM TOTALS"* ]]
-	[[ "$output" == *":next_step "* ]]
+	[[ "$output" == *":split_fields "* ]]
 	[[ "$output" == *":main "* ]]
 	run -0 "$root/bench/profile" --tree
-	[[ "$output" == *":next_line_with "* ]]
+	[[ "$output" == *":db_next_line "* ]]
 }

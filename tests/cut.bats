@@ -167,6 +167,19 @@ is_cut_error() {
 	done
 }
 
+@test "group, a cut line of a group already found: skipped" {
+	need_root
+	# staff is found before the cut line; late is still sought after it
+	{
+		cat "$GROUP"
+		cut_line 5 'staff:x:0:bob'
+		printf 'late:x:6000:\n'
+	} >"$BATS_TEST_TMPDIR/group.cut"
+	lookup group -G late app:staff
+	[ "$status" = 0 ]
+	[ "$output" = "uid=1000 gid=50 groups=50,6000 home=/home/app" ]
+}
+
 @test "group, memberships sought: a cut line is an error wherever the cut" {
 	need_root
 	local k

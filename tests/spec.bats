@@ -263,7 +263,7 @@ member_lines() {
 	[[ "$stderr" == "su-exec: cannot read /etc/group: "@(Input/output|I/O)" error" ]]
 }
 
-# ---- keys the search must find, and names it must not mix up -------------------
+# ---- keys the lookup must find, and names it must not mix up -------------------
 
 @test "a uid written with leading zeros is found by its number" {
 	need_root

@@ -4,11 +4,10 @@
  * left out under SU_EXEC_FUZZ, and die() longjmps to fuzz_exit), with some
  * libc calls routed through bookkeeping wrappers:
  *
- *  - open (the program calls openat through syscall) and close: after a
- *    die() the harness closes what the program still held open (the
- *    longjmp skipped its cleanup); after a lookup that returns, it checks
- *    that every file opened was closed, and each descriptor is checked
- *    for close-on-exec;
+ *  - open and close: after a die() the harness closes what the program
+ *    still held open (the longjmp skipped its cleanup); after a lookup
+ *    that returns, it checks that every file opened was closed, and each
+ *    descriptor is checked for close-on-exec;
  *  - malloc, realloc and free: the same for memory. The program keeps its
  *    memory in fixed static storage today; should it allocate again, leaks
  *    on paths that return are caught and the leak checker can stay on;
@@ -137,26 +136,6 @@ static int fz_open(const char *path, int flags, ...)
 	return fd;
 }
 
-/* The program opens its files with syscall(SYS_openat, AT_FDCWD, path,
- * flags): tracked as open is. No other system call goes that way on the
- * paths the harnesses drive. */
-static long fz_syscall(long nr, ...)
-{
-	va_list ap;
-	const char *path;
-	int dirfd, flags;
-
-	FZ_CHECK(nr == SYS_openat, "system call %ld, not expected here", nr);
-	va_start(ap, nr);
-	dirfd = va_arg(ap, int);
-	path = va_arg(ap, const char *);
-	flags = va_arg(ap, int);
-	va_end(ap);
-	FZ_CHECK(dirfd == AT_FDCWD, "openat relative to descriptor %d", dirfd);
-	FZ_CHECK(!(flags & (O_CREAT | O_TMPFILE)), "a database opened to create");
-	return fz_open(path, flags);
-}
-
 static int fz_close(int fd)
 {
 	size_t i;
@@ -190,7 +169,6 @@ static ssize_t fz_write(int fd, const void *buf, size_t n)
 #define open fz_open
 #define close fz_close
 #define write fz_write
-#define syscall fz_syscall
 #include "../../su-exec.c"
 #undef malloc
 #undef realloc
@@ -198,7 +176,6 @@ static ssize_t fz_write(int fd, const void *buf, size_t n)
 #undef open
 #undef close
 #undef write
-#undef syscall
 
 /* ---- around each call -------------------------------------------------- */
 

@@ -176,7 +176,7 @@ static size_t sort_unique(uint32_t *v, size_t n)
 /* The program's line buffer, and room for the groups found (resolve()
  * takes as much from the program's storage). */
 static struct work w;
-static uint32_t found_gids[GIDSET_ROOM];
+static uint32_t found_gids[GIDSET_CAPACITY];
 
 static int run_scan(struct group_scan *scan)
 {
@@ -268,13 +268,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* as resolve() readies it */
 	memset(&scan, 0, sizeof scan);
 	scan.out = &out;
-	w.used = 0;
 	prepare_scan(grefs, s.nrefs, &w, &scan);
 	if (s.collect) {
 		scan.member = s.member;
 		scan.member_len = s.member_len;
-		scan.member_searchable = key_searchable(
-			(struct span){ s.member, s.member_len }, MEMBER_START);
 	}
 	fz_begin();
 	st = run_scan(&scan);
@@ -289,7 +286,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Over the limit, the scan may stop: resolve() then fails. */
 	FZ_CHECK(!scan.too_many || (s.collect && n > GROUPS_MAX),
 		 "too_many=%d with %zu groups", scan.too_many, n);
-	FZ_CHECK(out.n <= GIDSET_ROOM, "%zu groups kept", out.n);
+	FZ_CHECK(out.n <= GIDSET_CAPACITY, "%zu groups kept", out.n);
 	if (scan.too_many)
 		return 0;
 	FZ_CHECK(s.kind != S_ERROR, "line %u is over 1 MiB and concerns the "

@@ -339,8 +339,8 @@ static void m_resolve(struct model *m)
 
 static struct opts o;
 static struct ident t;
-/* The program's fixed storage, reused between runs: emptied before each,
- * as the program starts with it empty. */
+/* The program's fixed storage, reused between runs: every list in it is
+ * written before it is read. */
 static struct work w;
 
 static int run_parse(int argc, char **argv)
@@ -472,7 +472,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	argv[argc] = NULL;
 
 	m_args(&m, argc, argv);
-	w.used = 0;
 	fz_begin();
 	st = run_parse(argc, argv);
 	if (st) {
