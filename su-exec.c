@@ -315,7 +315,7 @@ struct span {
 /* ' ', '\t', '\v', '\f' and '\r': every blank lies at or below ' '. */
 static bool is_blank(char c)
 {
-	return c <= ' ' && (c == ' ' || (c >= '\t' && c <= '\r' && c != '\n'));
+	return c == ' ' || (c >= '\t' && c <= '\r' && c != '\n');
 }
 
 /* Trims blanks (so CRLF files work); false for lines that say nothing:
@@ -323,13 +323,15 @@ static bool is_blank(char c)
  * the line, so they belong to a field. */
 static bool usable_line(struct span *l, bool cut)
 {
-	while (l->n && is_blank(l->p[0])) {
-		l->p++;
-		l->n--;
-	}
-	while (!cut && l->n && is_blank(l->p[l->n - 1]))
-		l->n--;
-	return l->n && l->p[0] != '#';
+	const char *p = l->p, *end = l->p + l->n;
+
+	while (p < end && is_blank(*p))
+		p++;
+	while (!cut && end > p && is_blank(end[-1]))
+		end--;
+	l->p = p;
+	l->n = (size_t)(end - p);
+	return p < end && *p != '#';
 }
 
 /* A line that holds a NUL byte is malformed. */
@@ -1295,6 +1297,21 @@ static bool started_as(const struct ident *t)
 	       getauxval(AT_GID) == t->gid && getauxval(AT_EGID) == t->gid;
 }
 
+/* The three calls of the switch, in the one safe order: the groups and
+ * the gid while the uid still allows it, the uid last. */
+static void set_ids(const struct ident *t)
+{
+	if (syscall(SYS_SETGROUPS, t->groups.n, t->groups.v) != 0)
+		die(EXIT_OWN, 0, "cannot set groups: %s%s", strerror(errno),
+		    switch_hint(errno, SET_GROUPS));
+	if (syscall(SYS_SETRESGID, t->gid, t->gid, t->gid) != 0)
+		die(EXIT_OWN, 0, "cannot set gid %u: %s%s", t->gid,
+		    strerror(errno), switch_hint(errno, SET_GID));
+	if (syscall(SYS_SETRESUID, t->uid, t->uid, t->uid) != 0)
+		die(EXIT_OWN, 0, "cannot set uid %u: %s%s", t->uid,
+		    strerror(errno), switch_hint(errno, SET_UID));
+}
+
 /* Becomes t, or dies. A process that already runs as its target
  * (rootless, runAsNonRoot) and could not set other ids makes no
  * privileged call, and needs no privilege; it too leaves with no
@@ -1307,15 +1324,7 @@ static void switch_identity(const struct ident *t, uint32_t *room)
 			drop_capabilities();
 		return;
 	}
-	if (syscall(SYS_SETGROUPS, t->groups.n, t->groups.v) != 0)
-		die(EXIT_OWN, 0, "cannot set groups: %s%s", strerror(errno),
-		    switch_hint(errno, SET_GROUPS));
-	if (syscall(SYS_SETRESGID, t->gid, t->gid, t->gid) != 0)
-		die(EXIT_OWN, 0, "cannot set gid %u: %s%s", t->gid,
-		    strerror(errno), switch_hint(errno, SET_GID));
-	if (syscall(SYS_SETRESUID, t->uid, t->uid, t->uid) != 0)
-		die(EXIT_OWN, 0, "cannot set uid %u: %s%s", t->uid,
-		    strerror(errno), switch_hint(errno, SET_UID));
+	set_ids(t);
 	if (t->uid != 0) {
 		drop_capabilities();
 		if (syscall(SYS_SETUID, 0) == 0)
