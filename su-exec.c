@@ -371,32 +371,28 @@ static bool valid_id(struct span f, uint32_t *id)
  * that may be the one sought; the caller must fail rather than guess. */
 enum verdict { NO_MATCH, MATCH, UNSURE };
 
-/* Could name field f of a line cut too long be want's name? complete is
- * false when the cut falls inside f, so only its beginning is known: a cut
- * right after the whole name still leaves it unsure. */
-static enum verdict cut_name_matches(struct span f, bool complete,
-				     const struct ref *want)
-{
-	bool head = f.n <= want->len && !memcmp(f.p, want->text, f.n);
-
-	if (complete)
-		return head && f.n == want->len ? UNSURE : NO_MATCH;
-	return head ? UNSURE : NO_MATCH;
-}
-
-/* The same for a key that is a name or an id: digits cut short may be
- * any number. */
-static enum verdict cut_key_matches(struct span f, bool complete,
-				    const struct ref *want)
+/* Is field f want's key: the whole name, or a valid id equal to its id? */
+static bool key_is(struct span f, const struct ref *want)
 {
 	uint32_t id;
 
 	if (want->kind == REF_NAME)
-		return cut_name_matches(f, complete, want);
-	if (!complete)
-		return f.n == 0 || parse_id(f.p, f.n, &id) != ID_NOT_NUMBER
-			       ? UNSURE : NO_MATCH;
-	return valid_id(f, &id) && id == want->id ? UNSURE : NO_MATCH;
+		return f.n == want->len && !memcmp(f.p, want->text, f.n);
+	return valid_id(f, &id) && id == want->id;
+}
+
+/* Could key field f of a line cut too long be want's? Unless a ':' ends
+ * f before the cut (complete), only its beginning is known: a beginning
+ * of the name, or digits, may go on to be it. */
+static bool key_may_be(struct span f, bool complete, const struct ref *want)
+{
+	uint32_t id;
+
+	if (complete)
+		return key_is(f, want);
+	if (want->kind == REF_NAME)
+		return f.n <= want->len && !memcmp(f.p, want->text, f.n);
+	return f.n == 0 || parse_id(f.p, f.n, &id) != ID_NOT_NUMBER;
 }
 
 /* A passwd line as the lookup needs it. */
@@ -405,13 +401,10 @@ struct pwline {
 	struct span name, home;
 };
 
-/* Is pw want's line, by its name or its uid? */
-static bool is_wanted(const struct pwline *pw, const struct ref *want)
+/* The passwd field that holds want's key: the name or the uid. */
+static size_t passwd_key(const struct ref *want)
 {
-	if (want->kind == REF_NAME)
-		return pw->name.n == want->len &&
-		       !memcmp(pw->name.p, want->text, want->len);
-	return pw->uid == want->id;
+	return want->kind == REF_NAME ? 0 : 2;
 }
 
 /* Could whole line l be want's by the name it starts with? Most lines
@@ -429,14 +422,13 @@ static bool name_may_match(struct span l, const struct ref *want)
 static enum verdict cut_passwd_line(struct span l, const struct ref *want)
 {
 	struct span f[7];
-	size_t n, key = want->kind == REF_NAME ? 0 : 2;
+	size_t n, key = passwd_key(want);
 
 	if (has_nul(l))
 		return NO_MATCH; /* malformed: as if absent */
 	n = split_fields(l, f, 7);
-	if (n <= key)
-		return UNSURE;
-	return cut_key_matches(f[key], key + 1 < n, want);
+	return n > key && !key_may_be(f[key], key + 1 < n, want) ? NO_MATCH
+								 : UNSURE;
 }
 
 /* name:password:uid:gid:gecos:home:shell, judged against want, a name or
@@ -453,11 +445,10 @@ static enum verdict passwd_line(struct span l, bool cut, const struct ref *want,
 	if (!name_may_match(l, want))
 		return NO_MATCH;
 	n = split_fields(l, f, 7);
-	if (n < 4 || !valid_id(f[2], &pw->uid))
-		return NO_MATCH; /* malformed: as if absent */
+	if (n < 4 || !key_is(f[passwd_key(want)], want) ||
+	    !valid_id(f[2], &pw->uid) || !valid_id(f[3], &pw->gid) || has_nul(l))
+		return NO_MATCH; /* another user's, or malformed: as if absent */
 	pw->name = f[0];
-	if (!is_wanted(pw, want) || !valid_id(f[3], &pw->gid) || has_nul(l))
-		return NO_MATCH;
 	if (n > 5)
 		pw->home = f[5];
 	return MATCH;
@@ -719,7 +710,7 @@ static bool db_skip_rest(struct db *d)
 	const char *nl;
 
 	while (!(nl = memchr(d->buf + d->pos, '\n', d->end - d->pos))) {
-		d->pos = d->end;
+		d->pos = d->searched = d->end;
 		if (!db_fill(d))
 			return false;
 	}
@@ -919,7 +910,7 @@ static bool cut_names_pending(const struct group_scan *s, struct span f,
 
 	for (i = 0; i < s->nnames; i++)
 		if (!named(s, i)->found &&
-		    cut_key_matches(f, complete, &named(s, i)->ref) != NO_MATCH)
+		    key_may_be(f, complete, &named(s, i)->ref))
 			return true;
 	return false;
 }
