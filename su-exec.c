@@ -427,8 +427,9 @@ static enum verdict cut_passwd_line(struct span l, const struct ref *want)
 	if (has_nul(l))
 		return NO_MATCH; /* malformed: as if absent */
 	n = split_fields(l, f, 7);
-	return n > key && !key_may_be(f[key], key + 1 < n, want) ? NO_MATCH
-								 : UNSURE;
+	if (n <= key)
+		return UNSURE; /* cut before the key */
+	return key_may_be(f[key], key + 1 < n, want) ? UNSURE : NO_MATCH;
 }
 
 /* name:password:uid:gid:gecos:home:shell, judged against want, a name or
