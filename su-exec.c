@@ -812,32 +812,22 @@ static void keep_user(const struct pwline *pw, struct work *w, struct ident *t)
 	t->gid = pw->gid;
 }
 
-/* Is passwd line l want's? Then *t is filled from it. */
-static bool read_passwd_line(const struct db *d, struct span l, bool cut,
-			     const struct ref *want, struct work *w,
-			     struct ident *t)
-{
-	struct pwline pw;
-
-	if (!usable_entry(d, &l, cut) ||
-	    !is_match(d, passwd_line(l, cut, want, &pw)))
-		return false;
-	keep_user(&pw, w, t);
-	return true;
-}
-
 /* Fills *t from the first passwd line for want; false when no line
  * names it. */
 static bool find_user(const char *path, const struct ref *want,
 		      struct work *w, struct ident *t)
 {
+	struct pwline pw;
 	struct db d;
 	struct span l;
 	bool cut, found = false;
 
 	db_open(&d, path, w->line);
 	while (!found && db_next_line(&d, &l, &cut))
-		found = read_passwd_line(&d, l, cut, want, w, t);
+		found = usable_entry(&d, &l, cut) &&
+			is_match(&d, passwd_line(l, cut, want, &pw));
+	if (found)
+		keep_user(&pw, w, t);
 	db_close(&d);
 	return found;
 }
