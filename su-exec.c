@@ -312,7 +312,7 @@ struct span {
 	size_t n;
 };
 
-/* ' ', '\t', '\v', '\f' and '\r': every blank lies at or below ' '. */
+/* ' ', '\t', '\v', '\f' and '\r'. */
 static bool is_blank(char c)
 {
 	return c == ' ' || (c >= '\t' && c <= '\r' && c != '\n');
