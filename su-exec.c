@@ -1134,8 +1134,7 @@ static void resolve(const char *passwd, const char *group, const char *spec,
 
 /* ---- switching ------------------------------------------------------- */
 
-/* The kernel's capability ABI, declared here because musl's headers do not
- * carry <linux/capability.h>. */
+/* The kernel's capability ABI: musl's headers lack <linux/capability.h>. */
 struct cap_header {
 	/* cppcheck-suppress unusedStructMember ; read by the kernel */
 	uint32_t version;
@@ -1146,15 +1145,11 @@ struct cap_data {
 	uint32_t effective, permitted, inheritable;
 };
 #define CAP_VERSION_3 0x20080522
+/* CAP_SETGID and CAP_SETUID, bits 6 and 7 of the first word. */
+#define CAP_SET_IDS ((1u << 6) | (1u << 7))
 
-/* Leaving uid 0 clears the permitted and effective sets, but not the
- * inheritable one (CVE-2022-24769), and a caller that already is the
- * target may hold any (ambient ones from a runtime's --cap-add): all are
- * cleared, which needs no privilege. The kernel keeps ambient within
- * permitted and inheritable, so empty sets leave no ambient one. The
- * buffer read back starts full: a capget that writes nothing fails. */
-/* Reads the capability sets into d. d starts full, so a capget that
- * says it succeeded but wrote nothing reads as every capability held. */
+/* d starts full, so a capget that says it succeeded but wrote nothing
+ * reads as every capability held. */
 static bool read_capabilities(struct cap_data d[2])
 {
 	struct cap_header h = { CAP_VERSION_3, 0 };
@@ -1163,6 +1158,11 @@ static bool read_capabilities(struct cap_data d[2])
 	return syscall(SYS_capget, &h, d) == 0;
 }
 
+/* Leaving uid 0 clears the permitted and effective sets, but not the
+ * inheritable one (CVE-2022-24769), and a caller that already is the
+ * target may hold any (ambient ones from a runtime's --cap-add): all are
+ * cleared, which needs no privilege. Ambient ones stay within permitted
+ * and inheritable, so none is left either. */
 static void drop_capabilities(void)
 {
 	struct cap_header h = { CAP_VERSION_3, 0 };
@@ -1179,23 +1179,27 @@ static void drop_capabilities(void)
 			die(EXIT_OWN, 0, "capabilities remain after the switch");
 }
 
-/* CAP_SETGID and CAP_SETUID, bits 6 and 7 of the first word. */
-#define CAP_SET_IDS ((1u << 6) | (1u << 7))
-
-/* Could the caller set ids other than its own? Only a caller that could
- * not may skip the switch: a faked read-back then keeps nothing it could
- * have dropped. The buffer starts full, so a capget that writes nothing
- * reads as "it could", and the full switch runs. */
+/* Could the caller set ids other than its own? Only one that could not
+ * may skip the switch: a faked read-back then keeps nothing it could have
+ * dropped. A failed capget reads as "it could". */
 static bool may_set_ids(void)
 {
 	struct cap_data d[2];
 
-	if (!read_capabilities(d))
-		return true;
-	return ((d[0].effective | d[0].permitted) & CAP_SET_IDS) != 0;
+	return !read_capabilities(d) ||
+	       ((d[0].effective | d[0].permitted) & CAP_SET_IDS) != 0;
 }
 
-/* Do every uid and gid slot hold the target's? Every buffer starts as
+/* Did the process start with t's uid and gid, real and effective? The
+ * kernel gives them in the aux vector, without a system call; they have
+ * not changed since. Only such a caller can already be the target. */
+static bool started_as(const struct ident *t)
+{
+	return getauxval(AT_UID) == t->uid && getauxval(AT_EUID) == t->uid &&
+	       getauxval(AT_GID) == t->gid && getauxval(AT_EGID) == t->gid;
+}
+
+/* Do every uid and gid slot hold t's? The read-backs here start as
  * (uint32_t)-1, an id no target has: a call that says it succeeded but
  * wrote nothing reads as "not the target". */
 static bool ids_are(const struct ident *t)
@@ -1209,52 +1213,28 @@ static bool ids_are(const struct ident *t)
 	       rg == t->gid && eg == t->gid && sg == t->gid;
 }
 
-/* The kernel's group list, sorted and unique, in *have, kept in room
- * (the target's count and one more). False when the kernel holds more
- * groups than the target (getgroups says EINVAL) or claims to. room is
- * filled first with (uint32_t)-1, as above. */
-static bool read_groups(const struct ident *t, uint32_t *room,
-			struct gidset *have)
+/* Does the kernel hold exactly t's groups? getgroups fails (EINVAL) when
+ * it holds more than t has. room has space for one more, for t's gid when
+ * with_gid counts it as listed: a runtime may or may not list it. */
+static bool groups_are(const struct ident *t, uint32_t *room, bool with_gid)
 {
+	struct gidset have = { room, 0 };
 	int n;
 
 	memset(room, 0xff, t->groups.n * sizeof *room);
 	n = getgroups((int)t->groups.n, (gid_t *)room);
 	if (n < 0 || (size_t)n > t->groups.n)
 		return false;
-	have->v = room;
-	have->n = (size_t)n;
-	gidset_compact(have);
-	return true;
-}
-
-/* Is the caller already exactly the target? A runtime may or may not list
- * the primary gid among the groups, so here it counts as listed. */
-static bool caller_is_target(const struct ident *t, uint32_t *room)
-{
-	struct gidset have;
-
-	if (!ids_are(t) || !read_groups(t, room, &have))
-		return false;
-	have.v[have.n++] = t->gid;
+	have.n = (size_t)n;
+	if (with_gid)
+		have.v[have.n++] = t->gid;
 	gidset_compact(&have);
 	return gidset_equal(&have, &t->groups);
 }
 
-/* Did the switch take? After setgroups the kernel holds exactly the list
- * it was given: the same count, the same gids, nothing taken as present
- * that was not read back. */
-static bool groups_took(const struct ident *t, uint32_t *room)
-{
-	struct gidset have;
-
-	return read_groups(t, room, &have) && gidset_equal(&have, &t->groups);
-}
-
-/* What a failed switch call's errno means, in words. EPERM: the
- * privilege is missing. EINVAL: an id that the user namespace does not
- * map, the one cause left (su-exec never passes more than NGROUPS_MAX
- * groups, nor an id of -1). */
+/* Why a switch call failed. EPERM: the privilege is missing. EINVAL: an
+ * id the user namespace does not map, the one cause left (su-exec never
+ * passes more than NGROUPS_MAX groups, nor an id of -1). */
 enum id_call { SET_GROUPS, SET_GID, SET_UID };
 
 static const char *switch_hint(int err, enum id_call call)
@@ -1288,17 +1268,7 @@ static const char *switch_hint(int err, enum id_call call)
 #define SYS_SETUID SYS_setuid
 #endif
 
-/* Did the process start with t's uid and gid, real and effective? The
- * kernel gives them in the aux vector, without a system call; they have
- * not changed since. Only such a caller can already be the target. */
-static bool started_as(const struct ident *t)
-{
-	return getauxval(AT_UID) == t->uid && getauxval(AT_EUID) == t->uid &&
-	       getauxval(AT_GID) == t->gid && getauxval(AT_EGID) == t->gid;
-}
-
-/* The three calls of the switch, in the one safe order: the groups and
- * the gid while the uid still allows it, the uid last. */
+/* The groups and the gid while the uid still allows it, the uid last. */
 static void set_ids(const struct ident *t)
 {
 	if (syscall(SYS_SETGROUPS, t->groups.n, t->groups.v) != 0)
@@ -1312,14 +1282,13 @@ static void set_ids(const struct ident *t)
 		    strerror(errno), switch_hint(errno, SET_UID));
 }
 
-/* Becomes t, or dies. A process that already runs as its target
- * (rootless, runAsNonRoot) and could not set other ids makes no
- * privileged call, and needs no privilege; it too leaves with no
- * capability unless t is root. room holds GROUPS_MAX + 1 gids for
- * reading back the group list. */
+/* Becomes t, or dies. A caller that already is t and could not set other
+ * ids (rootless, runAsNonRoot) makes no privileged call. Either way no
+ * capability is left unless t is root. room holds GROUPS_MAX + 1 gids. */
 static void switch_identity(const struct ident *t, uint32_t *room)
 {
-	if (started_as(t) && !may_set_ids() && caller_is_target(t, room)) {
+	if (started_as(t) && !may_set_ids() && ids_are(t) &&
+	    groups_are(t, room, true)) {
 		if (t->uid != 0)
 			drop_capabilities();
 		return;
@@ -1334,7 +1303,8 @@ static void switch_identity(const struct ident *t, uint32_t *room)
 	if (!ids_are(t))
 		die(EXIT_OWN, 0, "uid %u gid %u did not take effect", t->uid,
 		    t->gid);
-	if (!groups_took(t, room))
+	/* setgroups leaves exactly the list it was given */
+	if (!groups_are(t, room, false))
 		die(EXIT_OWN, 0, "the group list did not take effect");
 }
 
