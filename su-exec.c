@@ -237,18 +237,6 @@ static noreturn void print_and_exit(const char *text)
 	quit(0);
 }
 
-/* Zeroed memory straight from the kernel, for the one allocation whose
- * size has no fixed bound (a copy of the environment). */
-static void *map_memory(size_t n)
-{
-	void *p = mmap(NULL, n, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED)
-		die(EXIT_OWN, errno, "cannot allocate memory");
-	return p;
-}
-
 /* ---- ids and specs (pure) -------------------------------------------- */
 
 /* Group lists go to the kernel as they are. */
@@ -1315,57 +1303,44 @@ static bool starts_with(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-/* The PATH of env, as getenv(3) finds it: its first entry. */
-static const char *path_variable(char **env)
-{
-	char **e;
-
-	for (e = env; e && *e; e++)
-		if (starts_with(*e, "PATH="))
-			return *e + 5;
-	return NULL;
-}
-
-/* The caller's environment with HOME set by entry ("HOME=DIR"). The usual
- * one, with one HOME, is changed in place; any other is copied, the first
- * HOME replaced, later ones dropped, entry appended when there was none. */
+/* The caller's environment with HOME set by entry ("HOME=DIR"): the first
+ * HOME replaced and later ones dropped, in place, or, when there was none,
+ * a copy with entry appended. */
 static char **env_with_home(char *entry)
 {
 	char **env = environ, **copy;
-	size_t n = 0, homes = 0, first = 0, k = 0, i;
+	size_t n, k = 0, homes = 0;
 
-	for (; env && env[n]; n++)
-		if (starts_with(env[n], "HOME=") && homes++ == 0)
-			first = n;
-	if (homes == 1) {
-		env[first] = entry;
+	for (n = 0; env && env[n]; n++) {
+		if (!starts_with(env[n], "HOME="))
+			env[k++] = env[n];
+		else if (homes++ == 0)
+			env[k++] = entry;
+	}
+	if (homes) {
+		env[k] = NULL;
 		return env;
 	}
-	copy = map_memory((n + 2) * sizeof *copy);
-	for (i = 0; i < n; i++)
-		if (!starts_with(env[i], "HOME="))
-			copy[k++] = env[i];
-		else if (i == first)
-			copy[k++] = entry;
-	if (!homes)
-		copy[k++] = entry;
-	copy[k] = NULL;
+	/* zeroed memory straight from the kernel: the one allocation with
+	 * no fixed bound */
+	copy = mmap(NULL, (n + 2) * sizeof *copy, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (copy == MAP_FAILED)
+		die(EXIT_OWN, errno, "cannot allocate memory");
+	for (k = 0; k < n; k++)
+		copy[k] = env[k];
+	copy[n] = entry;
 	return copy;
 }
 
-/* Is there something at path? Asked as the target, after the switch. */
-static bool exists(const char *path)
-{
-	return access(path, F_OK) == 0;
-}
-
-/* 127 when there is nothing at path, 126 when there is but it cannot run;
- * a file that is no valid executable is never handed to a shell. */
+/* 127 when there is nothing at path (asked as the target, after the
+ * switch), 126 when there is but it cannot run; a file that is no valid
+ * executable is never handed to a shell. */
 static noreturn void die_exec(const char *path, int err)
 {
 	size_t len = strlen(path);
 
-	if ((err == ENOENT || err == ENOTDIR) && !exists(path))
+	if ((err == ENOENT || err == ENOTDIR) && access(path, F_OK) != 0)
 		die(EXIT_NOT_FOUND, err, "cannot run %q", path, len);
 	if (err == ENOENT)
 		die(EXIT_CANNOT_RUN, 0, "cannot run %q: its interpreter or "
@@ -1376,86 +1351,77 @@ static noreturn void die_exec(const char *path, int err)
 	die(EXIT_CANNOT_RUN, err, "cannot run %q", path, len);
 }
 
-/* dir (dlen bytes, none for the current directory), '/' and cmd in path,
- * of PATH_BYTES; false when too long. */
 #define PATH_BYTES 4096
-static bool join_path(char *path, const char *dir, size_t dlen,
-		      const char *cmd, size_t clen)
-{
-	if (dlen + 1 + clen >= PATH_BYTES)
-		return false;
-	memcpy(path, dir, dlen);
-	path[dlen] = '/';
-	memcpy(path + dlen + !!dlen, cmd, clen + 1);
-	return true;
-}
 
 /* The first PATH entry where the command exists but cannot run. */
 struct failed_entry {
-	const char *dir;
-	size_t len;
 	int err;
+	char path[PATH_BYTES];
 };
 
-/* Runs argv[0] from PATH entry dir (dlen bytes) if it can; returns where
- * execvp(3) would go on to the next entry, and past a name too long for
- * this one, noting in *failed the first entry where it cannot run. */
-static void exec_in_entry(char *path, const char *dir, size_t dlen,
-			  char **argv, char **envp, struct failed_entry *failed)
+/* Runs argv[0] from PATH entry dir (dlen bytes, none for the current
+ * directory). Comes back where execvp(3) would go on to the next entry,
+ * and when the path is too long for this one. */
+static void exec_in_entry(const char *dir, size_t dlen, char **argv,
+			  char **envp, struct failed_entry *failed)
 {
+	size_t clen = strlen(argv[0]);
+	char path[PATH_BYTES];
 	int err;
 
-	if (!join_path(path, dir, dlen, argv[0], strlen(argv[0])))
+	if (dlen + 1 + clen >= PATH_BYTES)
 		return;
+	memcpy(path, dir, dlen);
+	path[dlen] = '/';
+	memcpy(path + dlen + !!dlen, argv[0], clen + 1);
 	execve(path, argv, envp);
 	err = errno;
 	if (err != ENOENT && err != ENOTDIR && err != EACCES &&
 	    err != ENAMETOOLONG)
 		die_exec(path, err);
 	if (!failed->err && (err == EACCES || err == ENOENT) &&
-	    exists(path)) {
-		failed->dir = dir;
-		failed->len = dlen;
+	    access(path, F_OK) == 0) {
 		failed->err = err;
+		memcpy(failed->path, path, sizeof path);
 	}
 }
 
-/*
- * Runs argv[0], which holds no '/', from the caller's PATH as execvp(3)
- * would, but after the switch (so the target's own permissions decide) and
- * never through /bin/sh. An entry where the command exists but cannot run
- * is remembered, and reported only if no later entry runs it.
- */
-static noreturn void exec_from_path(char **argv, char **envp)
+/* The PATH of env, as getenv(3) finds it: its first entry. */
+static const char *path_variable(char **env)
+{
+	char **e;
+
+	for (e = env; e && *e; e++)
+		if (starts_with(*e, "PATH="))
+			return *e + 5;
+	return DEFAULT_PATH;
+}
+
+/* Runs argv[0] as execvp(3) would, but after the switch (so the target's
+ * own permissions decide) and never through /bin/sh. An entry of PATH
+ * where the command exists but cannot run is reported only if no later
+ * entry runs it. */
+static noreturn void exec_command(char **argv, char **envp)
 {
 	const char *cmd = argv[0], *dir = path_variable(envp);
-	size_t clen = strlen(cmd);
-	struct failed_entry failed = { "", 0, 0 };
-	char path[PATH_BYTES];
+	struct failed_entry failed = { 0, "" };
 
-	if (!dir)
-		dir = DEFAULT_PATH;
-	for (; clen; dir++) {
+	if (strchr(cmd, '/')) {
+		execve(cmd, argv, envp);
+		die_exec(cmd, errno);
+	}
+	for (; *cmd; dir++) {
 		const char *end = strchrnul(dir, ':');
 
-		exec_in_entry(path, dir, (size_t)(end - dir), argv, envp,
-			      &failed);
+		exec_in_entry(dir, (size_t)(end - dir), argv, envp, &failed);
 		dir = end;
 		if (!*dir)
 			break;
 	}
-	if (failed.err && join_path(path, failed.dir, failed.len, cmd, clen))
-		die_exec(path, failed.err);
-	die(EXIT_NOT_FOUND, 0, "cannot run %q: command not found", cmd, clen);
-}
-
-static noreturn void exec_command(char **argv, char **envp)
-{
-	if (strchr(argv[0], '/')) {
-		execve(argv[0], argv, envp);
-		die_exec(argv[0], errno);
-	}
-	exec_from_path(argv, envp);
+	if (failed.err)
+		die_exec(failed.path, failed.err);
+	die(EXIT_NOT_FOUND, 0, "cannot run %q: command not found", cmd,
+	    strlen(cmd));
 }
 
 /* ---- command line ---------------------------------------------------- */
@@ -1468,11 +1434,6 @@ struct opts {
 	size_t user_len;   /* USER's length: the spec up to its ':' */
 	char **cmd;
 };
-
-static noreturn void die_usage(const char *what)
-{
-	die(EXIT_OWN, 0, "%s (%s)", what, usage_line);
-}
 
 static void add_group_option(struct opts *o, const char *opt, const char *val)
 {
@@ -1533,8 +1494,8 @@ static void parse_short_options(struct opts *o, char **argv, int *i)
 	}
 }
 
-/* The options; returns the index of USER, the first argument that is
- * neither an option nor an option's value. */
+/* Options come only before USER, which is the first argument that is
+ * neither an option nor an option's value; returns its index. */
 static int parse_options(int argc, char **argv, struct opts *o)
 {
 	int i;
@@ -1544,10 +1505,8 @@ static int parse_options(int argc, char **argv, struct opts *o)
 
 		if (a[0] != '-' || a[1] == '\0')
 			break;
-		if (!strcmp(a, "--")) {
-			i++;
-			break;
-		}
+		if (!strcmp(a, "--"))
+			return i + 1;
 		if (a[1] == '-')
 			parse_long_option(o, argv, &i);
 		else
@@ -1556,7 +1515,6 @@ static int parse_options(int argc, char **argv, struct opts *o)
 	return i;
 }
 
-/* Options come only before USER; nothing after USER is ever parsed. */
 static void parse_args(int argc, char **argv, struct work *w, struct opts *o)
 {
 	const char *spec;
@@ -1568,11 +1526,11 @@ static void parse_args(int argc, char **argv, struct work *w, struct opts *o)
 	o->nrefs = 1;
 	i = parse_options(argc, argv, o);
 	if (i >= argc)
-		die_usage("missing USER");
+		die(EXIT_OWN, 0, "missing USER (%s)", usage_line);
 	o->spec = spec = argv[i];
 	o->cmd = argv + i + 1;
 	if (!o->cmd[0] && !o->print)
-		die_usage("missing COMMAND");
+		die(EXIT_OWN, 0, "missing COMMAND (%s)", usage_line);
 	n = strcspn(spec, ":");
 	o->user_len = n;
 	o->refs[0].ref.text = spec[n] ? spec + n + 1 : "";
@@ -1583,11 +1541,9 @@ static void parse_args(int argc, char **argv, struct work *w, struct opts *o)
  * others ascending. */
 static noreturn void print_identity(const struct ident *t)
 {
-	struct out o;
+	struct out o = { STDOUT_FILENO, 0, "" };
 	size_t i;
 
-	o.fd = STDOUT_FILENO;
-	o.len = 0;
 	out_str(&o, "uid=");
 	out_uint(&o, t->uid);
 	out_str(&o, " gid=");
