@@ -47,8 +47,7 @@ enum { EXIT_OWN = 125, EXIT_CANNOT_RUN = 126, EXIT_NOT_FOUND = 127 };
 /* Docker, runc and gosu refuse ids above this: (uid_t)-1 and friends mean
  * "unchanged" to the kernel, and wrapping 4294967296 to 0 made root. */
 #define ID_MAX 2147483647u
-/* A fuzzing build may make the limits small, so that small inputs reach
- * them. */
+/* A fuzzing build may make the limits small, so small inputs reach them. */
 #if defined(SU_EXEC_FUZZ) && defined(FUZZ_GROUPS_MAX)
 #define GROUPS_MAX FUZZ_GROUPS_MAX
 #else
@@ -91,23 +90,25 @@ static const char help_text[] =
 
 /* ---- output -------------------------------------------------------- */
 
-static noreturn void die(int status, int err, const char *fmt, ...);
-
 #ifdef SU_EXEC_FUZZ
 #include <setjmp.h>
 static jmp_buf fuzz_exit;
-static noreturn void quit(int status)
-{
-	longjmp(fuzz_exit, status ? status : 256);
-}
-#else
-static noreturn void quit(int status)
-{
-	exit(status);
-}
 #endif
 
-/* Text on its way to fd, written when the buffer fills and at the end. */
+/* The fuzzing harnesses catch the exit, to go on with the next input. */
+static noreturn void quit(int status)
+{
+#ifdef SU_EXEC_FUZZ
+	longjmp(fuzz_exit, status ? status : 256);
+#else
+	exit(status);
+#endif
+}
+
+static noreturn void die(int status, int err, const char *fmt, ...);
+
+/* Text on its way to fd, written when the buffer fills and at the end, so
+ * that a message leaves in one write. */
 struct out {
 	int fd;
 	size_t len;
@@ -156,8 +157,8 @@ static void out_uint(struct out *o, unsigned v)
 	out_put(o, p, (size_t)(d + sizeof d - p));
 }
 
-/* Quotes untrusted bytes, cut to QUOTE_MAX, so a message stays one
- * readable line. */
+/* Untrusted bytes, escaped and cut to QUOTE_MAX, so that a message stays
+ * one readable line whatever the input holds. */
 static void out_quoted(struct out *o, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -180,43 +181,36 @@ static void out_quoted(struct out *o, const char *s, size_t n)
 		out_str(o, "...");
 }
 
-/* One conversion of die()'s format: %s (trusted text), %q (untrusted
- * bytes: a pointer and a size_t length) or %u (unsigned). */
-static void out_conversion(struct out *o, const char *c, va_list *ap)
-{
-	const char *s;
-
-	switch (*c) {
-	case 's':
-		out_str(o, va_arg(*ap, const char *));
-		break;
-	case 'q':
-		s = va_arg(*ap, const char *);
-		out_quoted(o, s, va_arg(*ap, size_t));
-		break;
-	case 'u':
-		out_uint(o, va_arg(*ap, unsigned));
-		break;
-	default:
-		out_put(o, c, 1);
-	}
-}
-
-/* The one error path: one line on stderr, "su-exec: " and fmt, then
- * ": strerror(err)" when err is not 0; exit with status. */
+/* The one error path: "su-exec: ", fmt, and ": strerror(err)" unless err
+ * is 0, as one line on stderr. fmt knows %s (trusted text), %q (untrusted
+ * bytes: a pointer and a size_t length) and %u. */
 static noreturn void die(int status, int err, const char *fmt, ...)
 {
 	struct out o = { STDERR_FILENO, 0, "" };
-	const char *p;
+	const char *p, *s;
 	va_list ap;
 
 	out_str(&o, "su-exec: ");
 	va_start(ap, fmt);
 	for (p = fmt; *p; p++) {
-		if (*p == '%' && p[1])
-			out_conversion(&o, ++p, &ap);
-		else
+		if (*p != '%' || !p[1]) {
 			out_put(&o, p, 1);
+			continue;
+		}
+		switch (*++p) {
+		case 's':
+			out_str(&o, va_arg(ap, const char *));
+			break;
+		case 'q':
+			s = va_arg(ap, const char *);
+			out_quoted(&o, s, va_arg(ap, size_t));
+			break;
+		case 'u':
+			out_uint(&o, va_arg(ap, unsigned));
+			break;
+		default:
+			out_put(&o, p, 1);
+		}
 	}
 	va_end(ap);
 	if (err) {
