@@ -1315,8 +1315,8 @@ static char **env_with_home(char *entry)
 		env[k] = NULL;
 		return env;
 	}
-	/* zeroed memory straight from the kernel: the one allocation with
-	 * no fixed bound */
+	/* the one allocation with no fixed bound, zeroed by the kernel: the
+	 * slot after entry ends the copy */
 	copy = mmap(NULL, (n + 2) * sizeof *copy, PROT_READ | PROT_WRITE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (copy == MAP_FAILED)
@@ -1511,8 +1511,7 @@ static int parse_options(int argc, char **argv, struct opts *o)
 
 static void parse_args(int argc, char **argv, struct work *w, struct opts *o)
 {
-	const char *spec;
-	size_t n;
+	const char *group;
 	int i;
 
 	o->print = o->no_new_privs = false;
@@ -1521,13 +1520,13 @@ static void parse_args(int argc, char **argv, struct work *w, struct opts *o)
 	i = parse_options(argc, argv, o);
 	if (i >= argc)
 		die(EXIT_OWN, 0, "missing USER (%s)", usage_line);
-	o->spec = spec = argv[i];
+	o->spec = argv[i];
 	o->cmd = argv + i + 1;
 	if (!o->cmd[0] && !o->print)
 		die(EXIT_OWN, 0, "missing COMMAND (%s)", usage_line);
-	n = strcspn(spec, ":");
-	o->user_len = n;
-	o->refs[0].ref.text = spec[n] ? spec + n + 1 : "";
+	o->user_len = strcspn(o->spec, ":");
+	group = o->spec + o->user_len;
+	o->refs[0].ref.text = *group ? group + 1 : "";
 	o->refs[0].ref.len = strlen(o->refs[0].ref.text);
 }
 
