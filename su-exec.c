@@ -1380,7 +1380,7 @@ static void exec_in_entry(const char *dir, size_t dlen, char **argv,
 	}
 }
 
-/* The PATH of env, as getenv(3) finds it: its first entry. */
+/* The PATH of env as getenv(3) finds it (the first), else Docker's. */
 static const char *path_variable(char **env)
 {
 	char **e;
@@ -1404,13 +1404,14 @@ static noreturn void exec_command(char **argv, char **envp)
 		execve(cmd, argv, envp);
 		die_exec(cmd, errno);
 	}
-	for (; *cmd; dir++) {
+	/* an empty name is in no entry */
+	while (*cmd) {
 		const char *end = strchrnul(dir, ':');
 
 		exec_in_entry(dir, (size_t)(end - dir), argv, envp, &failed);
-		dir = end;
-		if (!*dir)
+		if (!*end)
 			break;
+		dir = end + 1;
 	}
 	if (failed.err)
 		die_exec(failed.path, failed.err);
