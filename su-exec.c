@@ -47,8 +47,7 @@ enum { EXIT_OWN = 125, EXIT_CANNOT_RUN = 126, EXIT_NOT_FOUND = 127 };
 /* Docker, runc and gosu refuse ids above this: (uid_t)-1 and friends mean
  * "unchanged" to the kernel, and wrapping 4294967296 to 0 made root. */
 #define ID_MAX 2147483647u
-/* A fuzzing build may make the limits small, so that small inputs reach
- * them. */
+/* A fuzzing build may make the limits small, so small inputs reach them. */
 #if defined(SU_EXEC_FUZZ) && defined(FUZZ_GROUPS_MAX)
 #define GROUPS_MAX FUZZ_GROUPS_MAX
 #else
@@ -91,23 +90,25 @@ static const char help_text[] =
 
 /* ---- output -------------------------------------------------------- */
 
-static noreturn void die(int status, int err, const char *fmt, ...);
-
 #ifdef SU_EXEC_FUZZ
 #include <setjmp.h>
 static jmp_buf fuzz_exit;
-static noreturn void quit(int status)
-{
-	longjmp(fuzz_exit, status ? status : 256);
-}
-#else
-static noreturn void quit(int status)
-{
-	exit(status);
-}
 #endif
 
-/* Text on its way to fd, written when the buffer fills and at the end. */
+/* The fuzzing harnesses catch the exit, to go on with the next input. */
+static noreturn void quit(int status)
+{
+#ifdef SU_EXEC_FUZZ
+	longjmp(fuzz_exit, status ? status : 256);
+#else
+	exit(status);
+#endif
+}
+
+static noreturn void die(int status, int err, const char *fmt, ...);
+
+/* Text on its way to fd, written when the buffer fills and at the end, so
+ * that a message leaves in one write. */
 struct out {
 	int fd;
 	size_t len;
@@ -156,8 +157,8 @@ static void out_uint(struct out *o, unsigned v)
 	out_put(o, p, (size_t)(d + sizeof d - p));
 }
 
-/* Quotes untrusted bytes, cut to QUOTE_MAX, so a message stays one
- * readable line. */
+/* Untrusted bytes, escaped and cut to QUOTE_MAX, so that a message stays
+ * one readable line whatever the input holds. */
 static void out_quoted(struct out *o, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -180,43 +181,36 @@ static void out_quoted(struct out *o, const char *s, size_t n)
 		out_str(o, "...");
 }
 
-/* One conversion of die()'s format: %s (trusted text), %q (untrusted
- * bytes: a pointer and a size_t length) or %u (unsigned). */
-static void out_conversion(struct out *o, const char *c, va_list *ap)
-{
-	const char *s;
-
-	switch (*c) {
-	case 's':
-		out_str(o, va_arg(*ap, const char *));
-		break;
-	case 'q':
-		s = va_arg(*ap, const char *);
-		out_quoted(o, s, va_arg(*ap, size_t));
-		break;
-	case 'u':
-		out_uint(o, va_arg(*ap, unsigned));
-		break;
-	default:
-		out_put(o, c, 1);
-	}
-}
-
-/* The one error path: one line on stderr, "su-exec: " and fmt, then
- * ": strerror(err)" when err is not 0; exit with status. */
+/* The one error path: "su-exec: ", fmt, and ": strerror(err)" unless err
+ * is 0, as one line on stderr. fmt knows %s (trusted text), %q (untrusted
+ * bytes: a pointer and a size_t length) and %u. */
 static noreturn void die(int status, int err, const char *fmt, ...)
 {
 	struct out o = { STDERR_FILENO, 0, "" };
-	const char *p;
+	const char *p, *s;
 	va_list ap;
 
 	out_str(&o, "su-exec: ");
 	va_start(ap, fmt);
 	for (p = fmt; *p; p++) {
-		if (*p == '%' && p[1])
-			out_conversion(&o, ++p, &ap);
-		else
+		if (*p != '%' || !p[1]) {
 			out_put(&o, p, 1);
+			continue;
+		}
+		switch (*++p) {
+		case 's':
+			out_str(&o, va_arg(ap, const char *));
+			break;
+		case 'q':
+			s = va_arg(ap, const char *);
+			out_quoted(&o, s, va_arg(ap, size_t));
+			break;
+		case 'u':
+			out_uint(&o, va_arg(ap, unsigned));
+			break;
+		default:
+			out_put(&o, p, 1);
+		}
 	}
 	va_end(ap);
 	if (err) {
@@ -235,18 +229,6 @@ static noreturn void print_and_exit(const char *text)
 	out_str(&o, text);
 	out_flush(&o);
 	quit(0);
-}
-
-/* Zeroed memory straight from the kernel, for the one allocation whose
- * size has no fixed bound (a copy of the environment). */
-static void *map_memory(size_t n)
-{
-	void *p = mmap(NULL, n, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED)
-		die(EXIT_OWN, errno, "cannot allocate memory");
-	return p;
 }
 
 /* ---- ids and specs (pure) -------------------------------------------- */
@@ -1116,8 +1098,7 @@ static void resolve(const char *passwd, const char *group, const char *spec,
 
 /* ---- switching ------------------------------------------------------- */
 
-/* The kernel's capability ABI, declared here because musl's headers do not
- * carry <linux/capability.h>. */
+/* The kernel's capability ABI: musl's headers lack <linux/capability.h>. */
 struct cap_header {
 	/* cppcheck-suppress unusedStructMember ; read by the kernel */
 	uint32_t version;
@@ -1128,15 +1109,11 @@ struct cap_data {
 	uint32_t effective, permitted, inheritable;
 };
 #define CAP_VERSION_3 0x20080522
+/* CAP_SETGID and CAP_SETUID, bits 6 and 7 of the first word. */
+#define CAP_SET_IDS ((1u << 6) | (1u << 7))
 
-/* Leaving uid 0 clears the permitted and effective sets, but not the
- * inheritable one (CVE-2022-24769), and a caller that already is the
- * target may hold any (ambient ones from a runtime's --cap-add): all are
- * cleared, which needs no privilege. The kernel keeps ambient within
- * permitted and inheritable, so empty sets leave no ambient one. The
- * buffer read back starts full: a capget that writes nothing fails. */
-/* Reads the capability sets into d. d starts full, so a capget that
- * says it succeeded but wrote nothing reads as every capability held. */
+/* d starts full, so a capget that says it succeeded but wrote nothing
+ * reads as every capability held. */
 static bool read_capabilities(struct cap_data d[2])
 {
 	struct cap_header h = { CAP_VERSION_3, 0 };
@@ -1145,6 +1122,11 @@ static bool read_capabilities(struct cap_data d[2])
 	return syscall(SYS_capget, &h, d) == 0;
 }
 
+/* Leaving uid 0 clears the permitted and effective sets, but not the
+ * inheritable one (CVE-2022-24769), and a caller that already is the
+ * target may hold any (ambient ones from a runtime's --cap-add): all are
+ * cleared, which needs no privilege. Ambient ones stay within permitted
+ * and inheritable, so none is left either. */
 static void drop_capabilities(void)
 {
 	struct cap_header h = { CAP_VERSION_3, 0 };
@@ -1161,23 +1143,27 @@ static void drop_capabilities(void)
 			die(EXIT_OWN, 0, "capabilities remain after the switch");
 }
 
-/* CAP_SETGID and CAP_SETUID, bits 6 and 7 of the first word. */
-#define CAP_SET_IDS ((1u << 6) | (1u << 7))
-
-/* Could the caller set ids other than its own? Only a caller that could
- * not may skip the switch: a faked read-back then keeps nothing it could
- * have dropped. The buffer starts full, so a capget that writes nothing
- * reads as "it could", and the full switch runs. */
+/* Could the caller set ids other than its own? Only one that could not
+ * may skip the switch: a faked read-back then keeps nothing it could have
+ * dropped. A failed capget reads as "it could". */
 static bool may_set_ids(void)
 {
 	struct cap_data d[2];
 
-	if (!read_capabilities(d))
-		return true;
-	return ((d[0].effective | d[0].permitted) & CAP_SET_IDS) != 0;
+	return !read_capabilities(d) ||
+	       ((d[0].effective | d[0].permitted) & CAP_SET_IDS) != 0;
 }
 
-/* Do every uid and gid slot hold the target's? Every buffer starts as
+/* Did the process start with t's uid and gid, real and effective? The
+ * kernel gives them in the aux vector, without a system call; they have
+ * not changed since. Only such a caller can already be the target. */
+static bool started_as(const struct ident *t)
+{
+	return getauxval(AT_UID) == t->uid && getauxval(AT_EUID) == t->uid &&
+	       getauxval(AT_GID) == t->gid && getauxval(AT_EGID) == t->gid;
+}
+
+/* Do every uid and gid slot hold t's? The read-backs here start as
  * (uint32_t)-1, an id no target has: a call that says it succeeded but
  * wrote nothing reads as "not the target". */
 static bool ids_are(const struct ident *t)
@@ -1191,52 +1177,28 @@ static bool ids_are(const struct ident *t)
 	       rg == t->gid && eg == t->gid && sg == t->gid;
 }
 
-/* The kernel's group list, sorted and unique, in *have, kept in room
- * (the target's count and one more). False when the kernel holds more
- * groups than the target (getgroups says EINVAL) or claims to. room is
- * filled first with (uint32_t)-1, as above. */
-static bool read_groups(const struct ident *t, uint32_t *room,
-			struct gidset *have)
+/* Does the kernel hold exactly t's groups? getgroups fails (EINVAL) when
+ * it holds more than t has. room has space for one more, for t's gid when
+ * with_gid counts it as listed: a runtime may or may not list it. */
+static bool groups_are(const struct ident *t, uint32_t *room, bool with_gid)
 {
+	struct gidset have = { room, 0 };
 	int n;
 
 	memset(room, 0xff, t->groups.n * sizeof *room);
 	n = getgroups((int)t->groups.n, (gid_t *)room);
 	if (n < 0 || (size_t)n > t->groups.n)
 		return false;
-	have->v = room;
-	have->n = (size_t)n;
-	gidset_compact(have);
-	return true;
-}
-
-/* Is the caller already exactly the target? A runtime may or may not list
- * the primary gid among the groups, so here it counts as listed. */
-static bool caller_is_target(const struct ident *t, uint32_t *room)
-{
-	struct gidset have;
-
-	if (!ids_are(t) || !read_groups(t, room, &have))
-		return false;
-	have.v[have.n++] = t->gid;
+	have.n = (size_t)n;
+	if (with_gid)
+		have.v[have.n++] = t->gid;
 	gidset_compact(&have);
 	return gidset_equal(&have, &t->groups);
 }
 
-/* Did the switch take? After setgroups the kernel holds exactly the list
- * it was given: the same count, the same gids, nothing taken as present
- * that was not read back. */
-static bool groups_took(const struct ident *t, uint32_t *room)
-{
-	struct gidset have;
-
-	return read_groups(t, room, &have) && gidset_equal(&have, &t->groups);
-}
-
-/* What a failed switch call's errno means, in words. EPERM: the
- * privilege is missing. EINVAL: an id that the user namespace does not
- * map, the one cause left (su-exec never passes more than NGROUPS_MAX
- * groups, nor an id of -1). */
+/* Why a switch call failed. EPERM: the privilege is missing. EINVAL: an
+ * id the user namespace does not map, the one cause left (su-exec never
+ * passes more than NGROUPS_MAX groups, nor an id of -1). */
 enum id_call { SET_GROUPS, SET_GID, SET_UID };
 
 static const char *switch_hint(int err, enum id_call call)
@@ -1270,17 +1232,7 @@ static const char *switch_hint(int err, enum id_call call)
 #define SYS_SETUID SYS_setuid
 #endif
 
-/* Did the process start with t's uid and gid, real and effective? The
- * kernel gives them in the aux vector, without a system call; they have
- * not changed since. Only such a caller can already be the target. */
-static bool started_as(const struct ident *t)
-{
-	return getauxval(AT_UID) == t->uid && getauxval(AT_EUID) == t->uid &&
-	       getauxval(AT_GID) == t->gid && getauxval(AT_EGID) == t->gid;
-}
-
-/* The three calls of the switch, in the one safe order: the groups and
- * the gid while the uid still allows it, the uid last. */
+/* The groups and the gid while the uid still allows it, the uid last. */
 static void set_ids(const struct ident *t)
 {
 	if (syscall(SYS_SETGROUPS, t->groups.n, t->groups.v) != 0)
@@ -1294,14 +1246,13 @@ static void set_ids(const struct ident *t)
 		    strerror(errno), switch_hint(errno, SET_UID));
 }
 
-/* Becomes t, or dies. A process that already runs as its target
- * (rootless, runAsNonRoot) and could not set other ids makes no
- * privileged call, and needs no privilege; it too leaves with no
- * capability unless t is root. room holds GROUPS_MAX + 1 gids for
- * reading back the group list. */
+/* Becomes t, or dies. A caller that already is t and could not set other
+ * ids (rootless, runAsNonRoot) makes no privileged call. Either way no
+ * capability is left unless t is root. room holds GROUPS_MAX + 1 gids. */
 static void switch_identity(const struct ident *t, uint32_t *room)
 {
-	if (started_as(t) && !may_set_ids() && caller_is_target(t, room)) {
+	if (started_as(t) && !may_set_ids() && ids_are(t) &&
+	    groups_are(t, room, true)) {
 		if (t->uid != 0)
 			drop_capabilities();
 		return;
@@ -1316,7 +1267,8 @@ static void switch_identity(const struct ident *t, uint32_t *room)
 	if (!ids_are(t))
 		die(EXIT_OWN, 0, "uid %u gid %u did not take effect", t->uid,
 		    t->gid);
-	if (!groups_took(t, room))
+	/* setgroups leaves exactly the list it was given */
+	if (!groups_are(t, room, false))
 		die(EXIT_OWN, 0, "the group list did not take effect");
 }
 
@@ -1327,57 +1279,44 @@ static bool starts_with(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-/* The PATH of env, as getenv(3) finds it: its first entry. */
-static const char *path_variable(char **env)
-{
-	char **e;
-
-	for (e = env; e && *e; e++)
-		if (starts_with(*e, "PATH="))
-			return *e + 5;
-	return NULL;
-}
-
-/* The caller's environment with HOME set by entry ("HOME=DIR"). The usual
- * one, with one HOME, is changed in place; any other is copied, the first
- * HOME replaced, later ones dropped, entry appended when there was none. */
+/* The caller's environment with HOME set by entry ("HOME=DIR"): the first
+ * HOME replaced and later ones dropped, in place, or, when there was none,
+ * a copy with entry appended. */
 static char **env_with_home(char *entry)
 {
 	char **env = environ, **copy;
-	size_t n = 0, homes = 0, first = 0, k = 0, i;
+	size_t n, k = 0, homes = 0;
 
-	for (; env && env[n]; n++)
-		if (starts_with(env[n], "HOME=") && homes++ == 0)
-			first = n;
-	if (homes == 1) {
-		env[first] = entry;
+	for (n = 0; env && env[n]; n++) {
+		if (!starts_with(env[n], "HOME="))
+			env[k++] = env[n];
+		else if (homes++ == 0)
+			env[k++] = entry;
+	}
+	if (homes) {
+		env[k] = NULL;
 		return env;
 	}
-	copy = map_memory((n + 2) * sizeof *copy);
-	for (i = 0; i < n; i++)
-		if (!starts_with(env[i], "HOME="))
-			copy[k++] = env[i];
-		else if (i == first)
-			copy[k++] = entry;
-	if (!homes)
-		copy[k++] = entry;
-	copy[k] = NULL;
+	/* the one allocation with no fixed bound, zeroed by the kernel: the
+	 * slot after entry ends the copy */
+	copy = mmap(NULL, (n + 2) * sizeof *copy, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (copy == MAP_FAILED)
+		die(EXIT_OWN, errno, "cannot allocate memory");
+	for (k = 0; k < n; k++)
+		copy[k] = env[k];
+	copy[n] = entry;
 	return copy;
 }
 
-/* Is there something at path? Asked as the target, after the switch. */
-static bool exists(const char *path)
-{
-	return access(path, F_OK) == 0;
-}
-
-/* 127 when there is nothing at path, 126 when there is but it cannot run;
- * a file that is no valid executable is never handed to a shell. */
+/* 127 when there is nothing at path (asked as the target, after the
+ * switch), 126 when there is but it cannot run; a file that is no valid
+ * executable is never handed to a shell. */
 static noreturn void die_exec(const char *path, int err)
 {
 	size_t len = strlen(path);
 
-	if ((err == ENOENT || err == ENOTDIR) && !exists(path))
+	if ((err == ENOENT || err == ENOTDIR) && access(path, F_OK) != 0)
 		die(EXIT_NOT_FOUND, err, "cannot run %q", path, len);
 	if (err == ENOENT)
 		die(EXIT_CANNOT_RUN, 0, "cannot run %q: its interpreter or "
@@ -1388,86 +1327,78 @@ static noreturn void die_exec(const char *path, int err)
 	die(EXIT_CANNOT_RUN, err, "cannot run %q", path, len);
 }
 
-/* dir (dlen bytes, none for the current directory), '/' and cmd in path,
- * of PATH_BYTES; false when too long. */
 #define PATH_BYTES 4096
-static bool join_path(char *path, const char *dir, size_t dlen,
-		      const char *cmd, size_t clen)
-{
-	if (dlen + 1 + clen >= PATH_BYTES)
-		return false;
-	memcpy(path, dir, dlen);
-	path[dlen] = '/';
-	memcpy(path + dlen + !!dlen, cmd, clen + 1);
-	return true;
-}
 
 /* The first PATH entry where the command exists but cannot run. */
 struct failed_entry {
-	const char *dir;
-	size_t len;
 	int err;
+	char path[PATH_BYTES];
 };
 
-/* Runs argv[0] from PATH entry dir (dlen bytes) if it can; returns where
- * execvp(3) would go on to the next entry, and past a name too long for
- * this one, noting in *failed the first entry where it cannot run. */
-static void exec_in_entry(char *path, const char *dir, size_t dlen,
-			  char **argv, char **envp, struct failed_entry *failed)
+/* Runs argv[0] from PATH entry dir (dlen bytes, none for the current
+ * directory). Comes back where execvp(3) would go on to the next entry,
+ * and when the path is too long for this one. */
+static void exec_in_entry(const char *dir, size_t dlen, char **argv,
+			  char **envp, struct failed_entry *failed)
 {
+	size_t clen = strlen(argv[0]);
+	char path[PATH_BYTES];
 	int err;
 
-	if (!join_path(path, dir, dlen, argv[0], strlen(argv[0])))
+	if (dlen + 1 + clen >= PATH_BYTES)
 		return;
+	memcpy(path, dir, dlen);
+	path[dlen] = '/';
+	memcpy(path + dlen + !!dlen, argv[0], clen + 1);
 	execve(path, argv, envp);
 	err = errno;
 	if (err != ENOENT && err != ENOTDIR && err != EACCES &&
 	    err != ENAMETOOLONG)
 		die_exec(path, err);
 	if (!failed->err && (err == EACCES || err == ENOENT) &&
-	    exists(path)) {
-		failed->dir = dir;
-		failed->len = dlen;
+	    access(path, F_OK) == 0) {
 		failed->err = err;
+		memcpy(failed->path, path, sizeof path);
 	}
 }
 
-/*
- * Runs argv[0], which holds no '/', from the caller's PATH as execvp(3)
- * would, but after the switch (so the target's own permissions decide) and
- * never through /bin/sh. An entry where the command exists but cannot run
- * is remembered, and reported only if no later entry runs it.
- */
-static noreturn void exec_from_path(char **argv, char **envp)
+/* The PATH of env as getenv(3) finds it (the first), else Docker's. */
+static const char *path_variable(char **env)
 {
-	const char *cmd = argv[0], *dir = path_variable(envp);
-	size_t clen = strlen(cmd);
-	struct failed_entry failed = { "", 0, 0 };
-	char path[PATH_BYTES];
+	char **e;
 
-	if (!dir)
-		dir = DEFAULT_PATH;
-	for (; clen; dir++) {
-		const char *end = strchrnul(dir, ':');
-
-		exec_in_entry(path, dir, (size_t)(end - dir), argv, envp,
-			      &failed);
-		dir = end;
-		if (!*dir)
-			break;
-	}
-	if (failed.err && join_path(path, failed.dir, failed.len, cmd, clen))
-		die_exec(path, failed.err);
-	die(EXIT_NOT_FOUND, 0, "cannot run %q: command not found", cmd, clen);
+	for (e = env; e && *e; e++)
+		if (starts_with(*e, "PATH="))
+			return *e + 5;
+	return DEFAULT_PATH;
 }
 
+/* Runs argv[0] as execvp(3) would, but after the switch (so the target's
+ * own permissions decide) and never through /bin/sh. An entry of PATH
+ * where the command exists but cannot run is reported only if no later
+ * entry runs it. */
 static noreturn void exec_command(char **argv, char **envp)
 {
-	if (strchr(argv[0], '/')) {
-		execve(argv[0], argv, envp);
-		die_exec(argv[0], errno);
+	const char *cmd = argv[0], *dir = path_variable(envp);
+	struct failed_entry failed = { 0, "" };
+
+	if (strchr(cmd, '/')) {
+		execve(cmd, argv, envp);
+		die_exec(cmd, errno);
 	}
-	exec_from_path(argv, envp);
+	/* an empty name is in no entry */
+	while (*cmd) {
+		const char *end = strchrnul(dir, ':');
+
+		exec_in_entry(dir, (size_t)(end - dir), argv, envp, &failed);
+		if (!*end)
+			break;
+		dir = end + 1;
+	}
+	if (failed.err)
+		die_exec(failed.path, failed.err);
+	die(EXIT_NOT_FOUND, 0, "cannot run %q: command not found", cmd,
+	    strlen(cmd));
 }
 
 /* ---- command line ---------------------------------------------------- */
@@ -1480,11 +1411,6 @@ struct opts {
 	size_t user_len;   /* USER's length: the spec up to its ':' */
 	char **cmd;
 };
-
-static noreturn void die_usage(const char *what)
-{
-	die(EXIT_OWN, 0, "%s (%s)", what, usage_line);
-}
 
 static void add_group_option(struct opts *o, const char *opt, const char *val)
 {
@@ -1545,8 +1471,8 @@ static void parse_short_options(struct opts *o, char **argv, int *i)
 	}
 }
 
-/* The options; returns the index of USER, the first argument that is
- * neither an option nor an option's value. */
+/* Options come only before USER, which is the first argument that is
+ * neither an option nor an option's value; returns its index. */
 static int parse_options(int argc, char **argv, struct opts *o)
 {
 	int i;
@@ -1556,10 +1482,8 @@ static int parse_options(int argc, char **argv, struct opts *o)
 
 		if (a[0] != '-' || a[1] == '\0')
 			break;
-		if (!strcmp(a, "--")) {
-			i++;
-			break;
-		}
+		if (!strcmp(a, "--"))
+			return i + 1;
 		if (a[1] == '-')
 			parse_long_option(o, argv, &i);
 		else
@@ -1568,11 +1492,9 @@ static int parse_options(int argc, char **argv, struct opts *o)
 	return i;
 }
 
-/* Options come only before USER; nothing after USER is ever parsed. */
 static void parse_args(int argc, char **argv, struct work *w, struct opts *o)
 {
-	const char *spec;
-	size_t n;
+	const char *group;
 	int i;
 
 	o->print = o->no_new_privs = false;
@@ -1580,14 +1502,14 @@ static void parse_args(int argc, char **argv, struct work *w, struct opts *o)
 	o->nrefs = 1;
 	i = parse_options(argc, argv, o);
 	if (i >= argc)
-		die_usage("missing USER");
-	o->spec = spec = argv[i];
+		die(EXIT_OWN, 0, "missing USER (%s)", usage_line);
+	o->spec = argv[i];
 	o->cmd = argv + i + 1;
 	if (!o->cmd[0] && !o->print)
-		die_usage("missing COMMAND");
-	n = strcspn(spec, ":");
-	o->user_len = n;
-	o->refs[0].ref.text = spec[n] ? spec + n + 1 : "";
+		die(EXIT_OWN, 0, "missing COMMAND (%s)", usage_line);
+	o->user_len = strcspn(o->spec, ":");
+	group = o->spec + o->user_len;
+	o->refs[0].ref.text = *group ? group + 1 : "";
 	o->refs[0].ref.len = strlen(o->refs[0].ref.text);
 }
 
@@ -1595,11 +1517,9 @@ static void parse_args(int argc, char **argv, struct work *w, struct opts *o)
  * others ascending. */
 static noreturn void print_identity(const struct ident *t)
 {
-	struct out o;
+	struct out o = { STDOUT_FILENO, 0, "" };
 	size_t i;
 
-	o.fd = STDOUT_FILENO;
-	o.len = 0;
 	out_str(&o, "uid=");
 	out_uint(&o, t->uid);
 	out_str(&o, " gid=");
