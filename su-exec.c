@@ -586,17 +586,41 @@ static bool gid_before(const void *ctx, uint32_t a, uint32_t b)
 	return a < b;
 }
 
-static void gidset_compact(struct gidset *s)
+/* Drops the repeats from v[0, n), sorted: returns how many gids are
+ * left, each once, in v[0, returned), ascending. (That these are the gids
+ * of v[0, n) is tested, not proven: the provers stop there.) */
+/*@ requires \valid(v + (0 .. n - 1));
+    requires sorted: \forall integer i, j; 0 <= i <= j < n ==> v[i] <= v[j];
+    assigns v[0 .. n - 1];
+    ensures 0 <= \result <= n && (n > 0 ==> \result > 0);
+    ensures increasing: \forall integer i; 0 < i < \result ==> v[i - 1] < v[i];
+*/
+static size_t drop_repeats(uint32_t *v, size_t n)
 {
 	size_t i, k = 0;
 
+	/*@ loop invariant 0 <= k <= i <= n && (i > 0 ==> k > 0);
+	    loop invariant unread: \forall integer m; i <= m < n ==>
+	      v[m] == \at(v[m], Pre);
+	    loop invariant increasing: \forall integer m; 0 < m < k ==>
+	      v[m - 1] < v[m];
+	    loop invariant last: \forall integer m; m == i - 1 >= 0 ==>
+	      v[k - 1] == \at(v[m], Pre);
+	    loop assigns i, k, v[0 .. n - 1];
+	    loop variant n - i;
+	*/
+	for (i = 0; i < n; i++)
+		if (k == 0 || v[i] != v[k - 1])
+			v[k++] = v[i];
+	return k;
+}
+
+static void gidset_compact(struct gidset *s)
+{
 	if (s->n < 2)
 		return; /* the usual: the primary gid alone */
 	sort_u32(s->v, s->n, gid_before, NULL);
-	for (i = 0; i < s->n; i++)
-		if (k == 0 || s->v[i] != s->v[k - 1])
-			s->v[k++] = s->v[i];
-	s->n = k;
+	s->n = drop_repeats(s->v, s->n);
 }
 
 /* False when the set has outgrown GROUPS_MAX: the caller must fail. */
