@@ -238,24 +238,53 @@ _Static_assert(sizeof(gid_t) == sizeof(uint32_t), "gid_t is 32 bits");
 
 enum idparse { ID_OK, ID_NOT_NUMBER, ID_TOO_BIG };
 
+/* The proof's words for a number (ACSL, checked by make prove): s[0, n)
+ * is all digits, and the value they write in decimal. */
+/*@ predicate digits{L}(char *s, integer n) =
+      \forall integer i; 0 <= i < n ==> '0' <= s[i] <= '9';
+    logic integer decimal{L}(char *s, integer n) =
+      n <= 0 ? 0 : 10 * decimal(s, n - 1) + (s[n - 1] - '0');
+*/
+
 /* Only the digits 0-9 make a number: no sign, blank, base prefix or
  * exponent. Scans the whole text even past overflow, so "99999999999x" is
- * a name, not a number out of range. */
+ * a name, not a number out of range. *id is 0 unless it is a number. */
+/*@ requires \valid_read(s + (0 .. n - 1)) && \valid(id);
+    assigns *id;
+    behavior number:
+      assumes n > 0 && digits(s, n) && decimal(s, n) <= 2147483647;
+      ensures \result == ID_OK && *id == decimal(s, n);
+    behavior too_big:
+      assumes n > 0 && digits(s, n) && decimal(s, n) > 2147483647;
+      ensures \result == ID_TOO_BIG;
+    behavior not_number:
+      assumes n == 0 || !digits(s, n);
+      ensures \result == ID_NOT_NUMBER && *id == 0;
+    complete behaviors;
+    disjoint behaviors;
+*/
 static enum idparse parse_id(const char *s, size_t n, uint32_t *id)
 {
 	uint64_t v = 0;
 	size_t i;
 
+	*id = 0;
 	if (n == 0)
 		return ID_NOT_NUMBER;
+	/*@ loop invariant 0 <= i <= n;
+	    loop invariant digits(s, i);
+	    loop invariant v <= 2147483647 ? v == decimal(s, i)
+	                                   : decimal(s, i) > 2147483647;
+	    loop invariant v <= 10 * 2147483647 + 9;
+	    loop assigns i, v;
+	    loop variant n - i;
+	*/
 	for (i = 0; i < n; i++) {
-		unsigned d = (unsigned)(unsigned char)s[i] - '0';
-
-		if (d > 9)
+		if (s[i] < '0' || s[i] > '9')
 			return ID_NOT_NUMBER;
 		/* stops growing once too big: 10 * ID_MAX + 9 fits 64 bits */
 		if (v <= ID_MAX)
-			v = v * 10 + d;
+			v = v * 10 + (uint64_t)(s[i] - '0');
 	}
 	*id = (uint32_t)v;
 	return v > ID_MAX ? ID_TOO_BIG : ID_OK;
@@ -270,6 +299,24 @@ struct ref {
 };
 
 /* REF_NONE for empty text; false when it is a number out of range. */
+/*@ requires \valid_read(s + (0 .. n - 1)) && \valid(r);
+    assigns *r;
+    ensures r->text == s && r->len == n;
+    behavior none:
+      assumes n == 0;
+      ensures \result && r->kind == REF_NONE;
+    behavior id:
+      assumes n > 0 && digits(s, n) && decimal(s, n) <= 2147483647;
+      ensures \result && r->kind == REF_ID && r->id == decimal(s, n);
+    behavior too_big:
+      assumes n > 0 && digits(s, n) && decimal(s, n) > 2147483647;
+      ensures !\result;
+    behavior name:
+      assumes n > 0 && !digits(s, n);
+      ensures \result && r->kind == REF_NAME;
+    complete behaviors;
+    disjoint behaviors;
+*/
 static bool parse_ref(const char *s, size_t n, struct ref *r)
 {
 	enum idparse e = parse_id(s, n, &r->id);
@@ -515,17 +562,41 @@ static bool gid_before(const void *ctx, uint32_t a, uint32_t b)
 	return a < b;
 }
 
-static void gidset_compact(struct gidset *s)
+/* Drops the repeats from v[0, n), sorted: returns how many gids are
+ * left, each once, in v[0, returned), ascending. (That these are the gids
+ * of v[0, n) is tested, not proven: the provers stop there.) */
+/*@ requires \valid(v + (0 .. n - 1));
+    requires sorted: \forall integer i, j; 0 <= i <= j < n ==> v[i] <= v[j];
+    assigns v[0 .. n - 1];
+    ensures 0 <= \result <= n && (n > 0 ==> \result > 0);
+    ensures increasing: \forall integer i; 0 < i < \result ==> v[i - 1] < v[i];
+*/
+static size_t drop_repeats(uint32_t *v, size_t n)
 {
 	size_t i, k = 0;
 
+	/*@ loop invariant 0 <= k <= i <= n && (i > 0 ==> k > 0);
+	    loop invariant unread: \forall integer m; i <= m < n ==>
+	      v[m] == \at(v[m], Pre);
+	    loop invariant increasing: \forall integer m; 0 < m < k ==>
+	      v[m - 1] < v[m];
+	    loop invariant last: \forall integer m; m == i - 1 >= 0 ==>
+	      v[k - 1] == \at(v[m], Pre);
+	    loop assigns i, k, v[0 .. n - 1];
+	    loop variant n - i;
+	*/
+	for (i = 0; i < n; i++)
+		if (k == 0 || v[i] != v[k - 1])
+			v[k++] = v[i];
+	return k;
+}
+
+static void gidset_compact(struct gidset *s)
+{
 	if (s->n < 2)
 		return; /* the usual: the primary gid alone */
 	sort_u32(s->v, s->n, gid_before, NULL);
-	for (i = 0; i < s->n; i++)
-		if (k == 0 || s->v[i] != s->v[k - 1])
-			s->v[k++] = s->v[i];
-	s->n = k;
+	s->n = drop_repeats(s->v, s->n);
 }
 
 /* False when the set has outgrown GROUPS_MAX: the caller must fail. */
